@@ -1,0 +1,71 @@
+import { css } from 'lit';
+import { tokens } from '../../styles/tokens.js';
+
+export const styles = [
+  tokens,
+  css`
+    :host {
+      display: flex;
+      flex-direction: column;
+      gap: var(--_gap);
+      padding: var(--_space);
+      background: var(--_bg);
+      border-radius: var(--_radius);
+      box-sizing: border-box;
+    }
+    [part~='status'] {
+      color: var(--_muted);
+      font-size: 0.9em;
+    }
+    [part~='status'][data-error] {
+      color: var(--_danger);
+    }
+    [part~='tiles'] {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr));
+      gap: var(--_gap);
+    }
+    [part~='tiles']:empty {
+      display: none;
+    }
+    [part~='tile'] {
+      position: relative;
+      margin: 0;
+      aspect-ratio: 4 / 3;
+      background: var(--_tile-bg);
+      border-radius: var(--_radius);
+      overflow: hidden;
+    }
+    [part~='video'] {
+      width: 100%;
+      height: 100%;
+      object-fit: cover;
+      display: block;
+    }
+    [part~='name'],
+    [part~='tile-status'] {
+      position: absolute;
+      left: var(--_space);
+      bottom: var(--_space);
+      padding: 2px 8px;
+      border-radius: var(--_radius);
+      background: rgb(0 0 0 / 0.55);
+      color: #fff;
+      font-size: 0.85em;
+    }
+    [part~='tile-status'] {
+      top: var(--_space);
+      bottom: auto;
+    }
+    [part~='controls'] {
+      display: flex;
+      gap: var(--_space);
+      flex-wrap: wrap;
+    }
+    [part~='leave'] {
+      background: var(--_danger);
+      border-color: var(--_danger);
+      color: #fff;
+    }
+  `,
+];

@@ -1,0 +1,180 @@
+import { ContextProvider } from '@lit/context';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { callContext } from '../../context/call-context.js';
+import { ChangeController } from '../../context/change-controller.js';
+import { CallSession, type CallState, type Participant } from '../../core/call-session.js';
+import { RtcErrorEvent } from '../../events/rtc-error-event.js';
+import { RtcJoinedEvent } from '../../events/rtc-joined-event.js';
+import { RtcLeftEvent } from '../../events/rtc-left-event.js';
+import { iceServersConverter } from './ice-servers-converter.js';
+import { styles } from './rtc-call.styles.js';
+
+const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPolicy'] as const;
+
+/**
+ * A call in a room: joins through a signaling server, shows every remote participant's video
+ * (and plays their audio), and provides its session to `<rtc-camera>` and `<rtc-stats>` inside.
+ *
+ * @summary A WebRTC call in a room, with remote video tiles and a Leave button.
+ * @slot - Local pieces of the call, e.g. `<rtc-camera>` and `<rtc-stats>`.
+ * @csspart status - The line saying where the call stands.
+ * @csspart tiles - The grid of remote participants.
+ * @csspart tile - One remote participant.
+ * @csspart video - A remote participant's video.
+ * @csspart name - A remote participant's display name.
+ * @csspart tile-status - A remote participant's connection state while not connected.
+ * @csspart controls - The row of buttons.
+ * @csspart button - Every button.
+ * @csspart join - The Join button.
+ * @csspart leave - The Leave button.
+ * @cssproperty --rtc-tile-gap - Space between tiles.
+ * @cssproperty --rtc-color-tile - Background of an empty tile.
+ * @fires rtc-joined - The call entered its room.
+ * @fires rtc-left - The call left its room.
+ * @fires rtc-error - Joining failed or signaling was lost; `code` says why.
+ */
+@customElement('rtc-call')
+export class RtcCall extends LitElement {
+  static override styles = styles;
+
+  /** Signaling server URL, e.g. `wss://example.org/signal`. */
+  @property() signaling = '';
+  /** Room to join. */
+  @property() room = '';
+  /** Display name shown to the others. */
+  @property() name = '';
+  /** STUN/TURN servers; the `ice-servers` attribute takes the same as JSON. */
+  @property({ attribute: 'ice-servers', converter: iceServersConverter }) iceServers: RTCIceServer[] = [];
+  /** `relay` sends everything through TURN; `all` (default) tries direct paths first. */
+  @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+  /** Do not join on connection to the document; call `join()` instead. */
+  @property({ type: Boolean, attribute: 'no-auto-join', reflect: true }) noAutoJoin = false;
+
+  /** The call's connection controller, provided to the subtree; stable for the element's life. */
+  readonly session = new CallSession();
+
+  readonly #provider = new ContextProvider(this, { context: callContext, initialValue: this.session });
+  readonly #changes = new ChangeController(this, () => this.session);
+  #userLeft = false;
+  #lastStatus: CallState['status'] = 'idle';
+  #lastError: CallState['error'] = null;
+
+  /** Joins the room now (also after a Leave). */
+  join(): Promise<void> {
+    this.#userLeft = false;
+    this.#configure();
+    return this.session.join();
+  }
+
+  /** Hangs up: stops local tracks, closes peer connections and the socket. */
+  leave(): void {
+    this.#userLeft = true;
+    this.session.leave();
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.requestUpdate(); // re-evaluate auto-join after a move or re-insertion
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    // A framework moving the element disconnects and reconnects it in one task: only leave
+    // if it is still out of the document a microtask later.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.session.leave();
+    });
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    this.#configure();
+    const status = this.session.state.status;
+    const active = status === 'joined' || status === 'connecting';
+    if (active && CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated) {
+      void this.session.rejoin();
+    }
+  }
+
+  protected override updated(): void {
+    const { status } = this.session.state;
+    const ready = this.signaling && this.room;
+    if (this.isConnected && ready && !this.noAutoJoin && !this.#userLeft) {
+      if (status === 'idle' || status === 'left') void this.session.join();
+    }
+    this.#announce();
+  }
+
+  #configure(): void {
+    this.session.config = {
+      ...this.session.config,
+      signaling: this.signaling,
+      room: this.room,
+      name: this.name || undefined,
+      iceServers: this.iceServers,
+      iceTransportPolicy: this.iceTransportPolicy,
+    };
+  }
+
+  #announce(): void {
+    const { status, error, room, localId } = this.session.state;
+    if (status !== this.#lastStatus) {
+      if (status === 'joined' && room && localId) this.dispatchEvent(new RtcJoinedEvent(room, localId));
+      if (status === 'left' && this.#lastStatus !== 'idle') this.dispatchEvent(new RtcLeftEvent(this.room));
+      this.#lastStatus = status;
+    }
+    if (error && error !== this.#lastError) this.dispatchEvent(new RtcErrorEvent(error.code, error.message));
+    this.#lastError = error;
+  }
+
+  #statusText(state: CallState): string {
+    switch (state.status) {
+      case 'idle':
+        return this.signaling && this.room ? 'Ready to join' : 'Set a signaling URL and a room to join';
+      case 'connecting':
+        return 'Connecting…';
+      case 'joined': {
+        if (state.error) return state.error.message;
+        const n = state.participants.length;
+        return n === 0 ? `In “${state.room}”, waiting for others` : `In “${state.room}” with ${n} other${n > 1 ? 's' : ''}`;
+      }
+      case 'left':
+        return 'You left the call';
+      case 'error':
+        return state.error?.message ?? 'The call failed';
+    }
+  }
+
+  #tile(p: Participant) {
+    const connecting = p.connectionState !== 'connected';
+    return html`<figure part="tile" data-participant=${p.id} data-state=${p.connectionState}>
+      <video part="video" .srcObject=${p.stream} autoplay playsinline aria-label=${`Video of ${p.name || 'guest'}`}></video>
+      <figcaption part="name">${p.name || 'Guest'}</figcaption>
+      ${connecting ? html`<span part="tile-status">${p.connectionState === 'failed' ? 'connection failed' : 'connecting…'}</span>` : nothing}
+    </figure>`;
+  }
+
+  protected override render() {
+    const state = this.session.state;
+    const inCall = state.status === 'joined' || state.status === 'connecting';
+    return html`
+      <div part="status" role="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
+      <div part="tiles">${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+      <slot></slot>
+      <div part="controls">
+        ${inCall
+          ? html`<button part="button leave" @click=${() => this.leave()}>Leave</button>`
+          : html`<button part="button join" ?disabled=${!this.signaling || !this.room} @click=${() => void this.join()}>
+              Join
+            </button>`}
+      </div>
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rtc-call': RtcCall;
+  }
+}

@@ -1,0 +1,21 @@
+/** rtc-elements: registers every element and exports the public API. */
+export { RtcCall } from './elements/rtc-call/rtc-call.js';
+export { RtcCamera } from './elements/rtc-camera/rtc-camera.js';
+export { RtcStats } from './elements/rtc-stats/rtc-stats.js';
+export { CallSession } from './core/call-session.js';
+export type { CallConfig, CallState, CallStatus, CallError, Participant } from './core/call-session.js';
+export { LocalMedia } from './core/local-media.js';
+export type { LocalMediaState, LocalMediaStatus } from './core/local-media.js';
+export { MediaError } from './core/media-error.js';
+export type { MediaErrorCode } from './core/media-error.js';
+export { buildConstraints } from './core/constraints.js';
+export type { CaptureOptions } from './core/constraints.js';
+export { StatsSampler } from './core/stats-sampler.js';
+export type { StatsSample, PeerStats, KindStats } from './core/stats.js';
+export { WebSocketTransport } from './core/websocket-transport.js';
+export type { SignalingTransport, TransportClose } from './core/signaling-transport.js';
+export { callContext } from './context/call-context.js';
+export { RtcJoinedEvent } from './events/rtc-joined-event.js';
+export { RtcLeftEvent } from './events/rtc-left-event.js';
+export { RtcErrorEvent } from './events/rtc-error-event.js';
+export * from './protocol/messages.js';

@@ -1,0 +1,38 @@
+/**
+ * `npm start`: the demo page and the signaling server on one origin.
+ * Vite serves `demo/` (compiling the TypeScript sources on the fly) and `/signal` is the
+ * kit's signaling endpoint, attached to the same Node HTTP server.
+ */
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { createServer as createVite } from 'vite';
+import { attachSignaling } from './signaling-server.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const port = Number(process.env.PORT ?? 8080);
+const host = process.env.HOST ?? '127.0.0.1';
+
+const http = createServer();
+const vite = await createVite({
+  configFile: false,
+  root: `${root}demo`,
+  appType: 'mpa',
+  logLevel: 'warn',
+  server: { middlewareMode: true, hmr: { server: http }, fs: { allow: [root] } },
+});
+http.on('request', (req, res) => vite.middlewares(req, res));
+const signaling = attachSignaling(http, { log: (line) => console.log(line) });
+
+http.listen(port, host, () => {
+  const shown = host === '127.0.0.1' ? 'localhost' : host;
+  console.log(`rtc-elements demo: http://${shown}:${port}/   signaling: ws://${shown}:${port}/signal`);
+  console.log(`Open http://${shown}:${port}/?room=abc in two tabs.`);
+});
+
+const stop = async () => {
+  await signaling.close();
+  await vite.close();
+  http.close(() => process.exit(0));
+};
+process.once('SIGTERM', stop);
+process.once('SIGINT', stop);
