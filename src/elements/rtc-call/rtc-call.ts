@@ -93,7 +93,8 @@ export class RtcCall extends LitElement {
     const status = this.session.state.status;
     const active = status === 'joined' || status === 'connecting';
     if (active && CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated) {
-      void this.session.rejoin();
+      // After this update: the session's own change events then schedule the next render.
+      queueMicrotask(() => void this.session.rejoin());
     }
   }
 
@@ -101,7 +102,7 @@ export class RtcCall extends LitElement {
     const { status } = this.session.state;
     const ready = this.signaling && this.room;
     if (this.isConnected && ready && !this.noAutoJoin && !this.#userLeft) {
-      if (status === 'idle' || status === 'left') void this.session.join();
+      if (status === 'idle' || status === 'left') queueMicrotask(() => void this.session.join());
     }
     this.#announce();
   }

@@ -9,7 +9,16 @@ import { LocalMedia } from '../../core/local-media.js';
 import { RtcErrorEvent } from '../../events/rtc-error-event.js';
 import { styles } from './rtc-camera.styles.js';
 
-const CAPTURE_PROPS = ['width', 'height', 'frameRate', 'facingMode', 'noAudio', 'noVideo'] as const;
+const CAPTURE_PROPS = [
+  'width',
+  'height',
+  'frameRate',
+  'facingMode',
+  'deviceId',
+  'audioDeviceId',
+  'noAudio',
+  'noVideo',
+] as const;
 
 /**
  * The local camera and microphone: captures with `getUserMedia`, previews, and publishes into
@@ -35,6 +44,10 @@ export class RtcCamera extends LitElement {
   @property({ type: Number, attribute: 'frame-rate' }) frameRate?: number;
   /** Preferred camera: `user` (front) or `environment` (back). */
   @property({ attribute: 'facing-mode' }) facingMode?: 'user' | 'environment';
+  /** Camera to use (a `deviceId` from `enumerateDevices()`); must match exactly. */
+  @property({ attribute: 'device-id' }) deviceId?: string;
+  /** Microphone to use; must match exactly. */
+  @property({ attribute: 'audio-device-id' }) audioDeviceId?: string;
   /** Capture no audio. */
   @property({ type: Boolean, attribute: 'no-audio' }) noAudio = false;
   /** Capture no video. */
@@ -50,6 +63,7 @@ export class RtcCamera extends LitElement {
   #standalone?: LocalMedia;
   readonly #changes = new ChangeController(this, () => this.media);
   #reportedError: unknown = null;
+  #rendered = false;
 
   /** The local media this element drives: the call's, or its own when standalone. */
   get media(): LocalMedia {
@@ -69,6 +83,8 @@ export class RtcCamera extends LitElement {
         height: this.height,
         frameRate: this.frameRate,
         facingMode: this.facingMode,
+        deviceId: this.deviceId,
+        audioDeviceId: this.audioDeviceId,
         audio: !this.noAudio,
         video: !this.noVideo,
       }),
@@ -91,18 +107,16 @@ export class RtcCamera extends LitElement {
     const status = this.media.state.status;
     const captureChanged = CAPTURE_PROPS.some((p) => changed.has(p));
     // First render, or a constraint changed while capturing: (re)capture.
-    if (status === 'idle' || (captureChanged && this.hasUpdatedOnce && status !== 'stopped')) {
-      void this.start();
+    if (status === 'idle' || (captureChanged && this.#rendered && status !== 'stopped')) {
+      queueMicrotask(() => void this.start());
     }
-    this.hasUpdatedOnce = true;
+    this.#rendered = true;
     const error = this.media.state.error;
     if (error && error !== this.#reportedError) {
       this.dispatchEvent(new RtcErrorEvent(error.code, error.message));
     }
     this.#reportedError = error;
   }
-
-  private hasUpdatedOnce = false;
 
   protected override render() {
     const { status, stream, error } = this.media.state;
