@@ -110,7 +110,7 @@ export class CallSession extends EventTarget {
   /** Joins `config.room` through `config.signaling`; resolves once in the room. */
   join(): Promise<void> {
     if (this.#joining) return this.#joining;
-    if (this.#state.status === 'joined') return Promise.resolve();
+    if (this.#client && this.#state.status === 'joined') return Promise.resolve();
     const run = this.#join().finally(() => {
       if (this.#joining === run) this.#joining = null;
     });

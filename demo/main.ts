@@ -1,0 +1,30 @@
+// The demo: joins the room named by ?room= at once, or asks for one.
+import '../src/index.js';
+
+const params = new URLSearchParams(location.search);
+const room = params.get('room');
+const signaling = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/signal`;
+
+if (!room) {
+  const form = document.querySelector<HTMLFormElement>('#join')!;
+  form.hidden = false;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const value = new FormData(form).get('room');
+    location.search = `?room=${encodeURIComponent(String(value))}`;
+  });
+} else {
+  const call = document.createElement('rtc-call');
+  call.signaling = signaling;
+  call.room = room;
+  call.name = params.get('name') ?? '';
+  const local = document.createElement('div');
+  local.className = 'local';
+  const camera = document.createElement('rtc-camera');
+  camera.width = 640;
+  camera.height = 480;
+  local.append(camera, document.createElement('rtc-stats'));
+  call.append(local);
+  document.querySelector('#call')!.append(call);
+  document.title = `${room} · rtc-elements`;
+}
