@@ -4,6 +4,7 @@
  * kit's signaling endpoint, attached to the same Node HTTP server.
  */
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer as createVite } from 'vite';
 import { attachSignaling } from './signaling-server.js';
@@ -21,12 +22,13 @@ const vite = await createVite({
   server: { middlewareMode: true, hmr: { server: http }, fs: { allow: [root] } },
 });
 http.on('request', (req, res) => vite.middlewares(req, res));
-const signaling = attachSignaling(http, { log: (line) => console.log(line) });
+const signaling = attachSignaling(http, { log: process.env.QUIET ? undefined : (line) => console.log(line) });
 
 http.listen(port, host, () => {
   const shown = host === '127.0.0.1' ? 'localhost' : host;
-  console.log(`rtc-elements demo: http://${shown}:${port}/   signaling: ws://${shown}:${port}/signal`);
-  console.log(`Open http://${shown}:${port}/?room=abc in two tabs.`);
+  const actual = (http.address() as AddressInfo).port;
+  console.log(`rtc-elements demo: http://${shown}:${actual}/   signaling: ws://${shown}:${actual}/signal`);
+  console.log(`Open http://${shown}:${actual}/?room=abc in two tabs.`);
 });
 
 const stop = async () => {

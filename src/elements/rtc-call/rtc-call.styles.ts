@@ -32,6 +32,7 @@ export const styles = [
       position: relative;
       margin: 0;
       aspect-ratio: 4 / 3;
+      max-height: var(--rtc-tile-max-height, 60vh);
       background: var(--_tile-bg);
       border-radius: var(--_radius);
       overflow: hidden;
@@ -39,7 +40,7 @@ export const styles = [
     [part~='video'] {
       width: 100%;
       height: 100%;
-      object-fit: cover;
+      object-fit: contain;
       display: block;
     }
     [part~='name'],

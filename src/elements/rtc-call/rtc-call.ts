@@ -31,6 +31,7 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @csspart leave - The Leave button.
  * @cssproperty --rtc-tile-gap - Space between tiles.
  * @cssproperty --rtc-color-tile - Background of an empty tile.
+ * @cssproperty --rtc-tile-max-height - Tallest a tile grows (default 60vh).
  * @fires rtc-joined - The call entered its room.
  * @fires rtc-left - The call left its room.
  * @fires rtc-error - Joining failed or signaling was lost; `code` says why.
