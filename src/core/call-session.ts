@@ -43,6 +43,12 @@ export interface Participant {
   connectionState: RTCPeerConnectionState;
   /** Remote audio and video; null until the first track arrives. */
   stream: MediaStream | null;
+  /** The participant muted their microphone (from their `media` signal). */
+  audioMuted: boolean;
+  /** The participant turned their camera off (from their `media` signal). */
+  videoOff: boolean;
+  /** The participant's video is a screen share. */
+  screenSharing: boolean;
 }
 
 /** A call failure with a stable code. */
@@ -131,6 +137,7 @@ export class CallSession extends EventTarget {
     client.addEventListener('peer-left', (e) => this.#removePeer((e as PeerLeftEvent).id));
     client.addEventListener('signal', (e) => {
       const { from, data } = e as SignalEvent;
+      if ('media' in data) return; // media state: applied by the media-state work (issue 3)
       void this.#links.get(from)?.handle(data);
     });
     client.addEventListener('closed', () => {
@@ -225,6 +232,10 @@ export class CallSession extends EventTarget {
       id: link.id,
       name: link.name,
       ...link.state,
+      // Filled from the participant's `media` signal (see WireMediaState).
+      audioMuted: false,
+      videoOff: false,
+      screenSharing: false,
     }));
     this.#set({ ...this.#state, participants });
   }

@@ -75,9 +75,10 @@ export class PeerLink extends EventTarget {
 
   /** Applies a description or candidate from the remote side, in arrival order. */
   handle(data: SignalData): Promise<void> {
-    return this.#enqueue(() =>
-      'description' in data ? this.#onDescription(data.description) : this.#onCandidate(data.candidate),
-    );
+    return this.#enqueue(async () => {
+      if ('description' in data) await this.#onDescription(data.description);
+      else if ('candidate' in data) await this.#onCandidate(data.candidate);
+    });
   }
 
   /** Publishes `stream` (or nothing) on the existing transceivers; renegotiates only if directions change. */

@@ -35,8 +35,21 @@ export interface WireCandidate {
   usernameFragment?: string | null;
 }
 
-/** What one peer sends another through the server: a description or a trickled candidate. */
-export type SignalData = { description: WireDescription } | { candidate: WireCandidate };
+/** What a participant publishes right now, so others show "muted" / "camera off" instead of a frozen frame. */
+export interface WireMediaState {
+  /** Microphone sending (not muted). */
+  audio: boolean;
+  /** Camera (or screen) sending. */
+  video: boolean;
+  /** The video is a screen share. */
+  screen: boolean;
+}
+
+/** What one peer sends another through the server: a description, a trickled candidate, or its media state. */
+export type SignalData =
+  | { description: WireDescription }
+  | { candidate: WireCandidate }
+  | { media: WireMediaState };
 
 /** Client → server: enter a room. */
 export interface JoinMessage {
@@ -174,6 +187,16 @@ function validCandidate(c: unknown): c is WireCandidate {
   );
 }
 
+function validMediaState(m: unknown): m is WireMediaState {
+  return (
+    isObj(m) &&
+    Object.keys(m).length === 3 &&
+    typeof m.audio === 'boolean' &&
+    typeof m.video === 'boolean' &&
+    typeof m.screen === 'boolean'
+  );
+}
+
 /** Checks the payload of a `signal` message. */
 export function validSignalData(data: unknown): data is SignalData {
   if (!isObj(data)) return false;
@@ -181,6 +204,7 @@ export function validSignalData(data: unknown): data is SignalData {
   if (keys.length !== 1) return false;
   if ('description' in data) return validDescription(data.description);
   if ('candidate' in data) return validCandidate(data.candidate);
+  if ('media' in data) return validMediaState(data.media);
   return false;
 }
 
@@ -199,7 +223,7 @@ export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
     case 'signal':
       if (!validId(m.to)) return fail('bad-message', 'signal needs a participant id in "to"');
       if (!validSignalData(m.data)) {
-        return fail('bad-message', 'signal data must be one description or one candidate');
+        return fail('bad-message', 'signal data must be one description, candidate or media state');
       }
       return { ok: true, message: { v: 1, type: 'signal', to: m.to, data: m.data } };
     case 'leave':
