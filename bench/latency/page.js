@@ -190,7 +190,8 @@ export async function kit({ url, room, role }) {
   call.append(camera);
   document.body.append(call);
   track(() => call.leave());
-  await camera.media.ready();
+  // The camera starts capturing after its first render: wait until it is live.
+  while (camera.media.state.status !== 'live') await new Promise((r) => setTimeout(r, 5));
   const start = now();
   let signaling;
   call.addEventListener('rtc-joined', () => (signaling = now()), { once: true });
