@@ -6,36 +6,24 @@
  *
  *   node --import tsx bench/latency/run.mjs [rounds=20]
  */
-import { readFileSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import * as esbuild from 'esbuild';
 import { WebSocketServer } from 'ws';
 import { PeerServer } from 'peer';
-import { attachSignaling } from '../../src/server/signaling-server.ts';
-import { launchChromium, median, p90, record, serve, shuffle, table } from '../lib.mjs';
+import { launchChromium, median, p90, record, shuffle, table } from '../lib.mjs';
+import { readRoot, startKitServer } from '../kit-server.mjs';
 
 const rounds = Number(process.argv[2] ?? 20);
-const root = new URL('../../', import.meta.url);
-const read = (p) => readFileSync(new URL(p, root));
 
-const kit = await esbuild.build({
-  entryPoints: [new URL('src/index.ts', root).pathname],
-  bundle: true, format: 'esm', minify: true, write: false, platform: 'browser',
-  tsconfig: new URL('tsconfig.json', root).pathname,
-});
-const html = `<!doctype html><meta charset="utf-8"><body></body>
-<script src="/simplepeer.min.js"></script><script src="/peerjs.js"></script>
-<script type="module">import * as b from '/page.js'; import '/kit.js'; window.bench = b;</script>`;
-const { server, base } = await serve({
-  '/': ['text/html', html],
-  '/page.js': ['text/javascript', read('bench/latency/page.js')],
-  '/kit.js': ['text/javascript', kit.outputFiles[0].contents],
-  '/simplepeer.min.js': ['text/javascript', read('node_modules/simple-peer/simplepeer.min.js')],
-  '/peerjs.js': ['text/javascript', read('node_modules/peerjs/dist/peerjs.js')],
-});
+const { server, base, signalingUrl, close } = await startKitServer(
+  {
+    '/page.js': ['text/javascript', readRoot('bench/latency/page.js')],
+    '/simplepeer.min.js': ['text/javascript', readRoot('node_modules/simple-peer/simplepeer.min.js')],
+    '/peerjs.js': ['text/javascript', readRoot('node_modules/peerjs/dist/peerjs.js')],
+  },
+  '<script src="/simplepeer.min.js"></script><script src="/peerjs.js"></script>',
+);
 
-// The kit's signaling server and a bare relay (the floor), on the same HTTP server.
-const signaling = attachSignaling(server);
+// A bare relay (the floor), on the same HTTP server as the kit's signaling.
 const relay = new WebSocketServer({ noServer: true });
 const rooms = new Map();
 server.on('upgrade', (req, socket, head) => {
@@ -95,7 +83,7 @@ const scenarios = {
   'two-page floor (bare ws relay)': twoPage('relay', (i) => ({ url: `${wsBase}/relay?room=r${i}` })),
   'simple-peer (one page)': onePage('simplePeer'),
   'PeerJS + peer server': twoPage('peerJs', (i) => ({ host: '127.0.0.1', port: peerPort, id: `bench${i}x${Date.now()}` })),
-  'rtc-elements': twoPage('kit', (i) => ({ url: `${wsBase}/signal`, room: `bench-${i}-${Date.now()}` })),
+  'rtc-elements': twoPage('kit', (i) => ({ url: signalingUrl, room: `bench-${i}-${Date.now()}` })),
 };
 
 const results = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
@@ -146,8 +134,7 @@ record('latency', {
 });
 
 await browser.close();
-await signaling.close();
 relay.close();
 peerServer.close?.();
-server.close();
+await close();
 process.exit(0);
