@@ -1,5 +1,6 @@
 // max-bitrate on <rtc-call>: a live cap through RTCRtpSender.setParameters, proven on the
-// outbound video bitrate of a real call (fake 640×480 camera, ~480 kbps uncapped here).
+// outbound video bitrate of a real call. Chromium's fake 640×480 camera sends ~480 kbps uncapped,
+// so the cap is 200 kbps there; Firefox's simpler fake video sends ~240 kbps, so its cap is 100 kbps.
 import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
 import type { RtcCall } from './rtc-call.js';
@@ -19,8 +20,12 @@ describe('<rtc-call max-bitrate>', () => {
   const calls: RtcCall[] = [];
   afterEach(() => calls.splice(0).forEach((c) => c.leave()));
 
-  it('caps outgoing video live at 200 kbps without renegotiating, and lifting it lets video rise again', async function () {
+  it('caps outgoing video live (200 kbps) without renegotiating, and lifting it lets video rise again', async function () {
     this.timeout(90000);
+    const firefox = navigator.userAgent.includes('Firefox/');
+    const cap = firefox ? 100_000 : 200_000;
+    // Chromium holds 200 kbps within 10 %; Firefox's encoder overshoots a little more at 100 kbps.
+    const limit = cap * (firefox ? 1.15 : 1.1);
     const url = await signalingUrl();
     const room = uniqueRoom('cap');
     const root = await fixture(html`<div lang="en">
@@ -40,7 +45,7 @@ describe('<rtc-call max-bitrate>', () => {
 
     // 1. Uncapped, the 640×480 camera sends more than twice the cap.
     let uncapped = 0;
-    await until(async () => (uncapped = await videoSendRate(pc)) > 400_000, 'uncapped video above 400 kbps', 25000);
+    await until(async () => (uncapped = await videoSendRate(pc)) > 2 * cap, 'uncapped video above twice the cap', 25000);
 
     // From here on, any renegotiation would show as a signaling state change or a new description.
     const sdp = [pc.localDescription!.sdp, pc.remoteDescription!.sdp, bobPc.localDescription!.sdp];
@@ -51,22 +56,22 @@ describe('<rtc-call max-bitrate>', () => {
       p.addEventListener('negotiationneeded', () => negotiationNeeded++);
     }
 
-    // 2. Capped at 200 kbps through the attribute: at most ~220 kbps for 5 s in a row.
-    ada.setAttribute('max-bitrate', '200k');
-    await until(async () => (await videoSendRate(pc, 500)) <= 220_000, 'the cap takes effect', 10000);
+    // 2. Capped through the attribute: at most ~10 % above the cap in each second of 5 in a row.
+    ada.setAttribute('max-bitrate', `${cap / 1000}k`);
+    await until(async () => (await videoSendRate(pc, 500)) <= limit, 'the cap takes effect', 10000);
     const sender = pc.getSenders().find((s) => s.track?.kind === 'video')!;
-    expect(sender.getParameters().encodings.map((e) => e.maxBitrate)).to.deep.equal([200_000]);
+    expect(sender.getParameters().encodings.map((e) => e.maxBitrate)).to.deep.equal([cap]);
     const capped: number[] = [];
     for (let i = 0; i < 5; i++) capped.push(await videoSendRate(pc));
-    for (const r of capped) expect(r).to.be.at.most(220_000);
-    expect(Math.min(...capped)).to.be.above(50_000); // still sending video, just less
+    for (const r of capped) expect(r).to.be.at.most(limit);
+    expect(Math.min(...capped)).to.be.above(cap / 4); // still sending video, just less
     const shown = ada.querySelector('rtc-stats')!.shadowRoot!.querySelector('[part~="video-send-bitrate"]')!.textContent!;
-    expect(parseBitrate(shown)).to.be.at.most(220_000);
+    expect(parseBitrate(shown)).to.be.at.most(limit);
 
     // 3. Lifted: video rises well above the cap again.
     ada.removeAttribute('max-bitrate');
     let lifted = 0;
-    await until(async () => (lifted = await videoSendRate(pc)) > 300_000, 'video rises again without the cap', 25000);
+    await until(async () => (lifted = await videoSendRate(pc)) > 1.5 * cap, 'video rises again without the cap', 25000);
     expect(sender.getParameters().encodings[0].maxBitrate).to.equal(undefined);
 
     expect(signalingChanges).to.equal(0);
@@ -74,7 +79,7 @@ describe('<rtc-call max-bitrate>', () => {
     expect(pc.signalingState).to.equal('stable');
     expect([pc.localDescription!.sdp, pc.remoteDescription!.sdp, bobPc.localDescription!.sdp]).to.deep.equal(sdp);
     console.log(
-      `video send: uncapped ${Math.round(uncapped / 1000)} kbps; capped at 200 kbps: ${capped
+      `video send: uncapped ${Math.round(uncapped / 1000)} kbps; capped at ${cap / 1000} kbps: ${capped
         .map((r) => Math.round(r / 1000))
         .join(', ')} kbps; lifted ${Math.round(lifted / 1000)} kbps`,
     );

@@ -87,10 +87,12 @@ describe('<rtc-stats>', () => {
     expect(peer.connection.remoteCandidateType).to.equal('host');
     expect(peer.connection.path).to.equal('direct');
     expect(peer.connection.protocol).to.equal('udp');
-    expect(peer.connection.availableOutgoingBitrate).to.be.above(0);
+    // Chromium reports the send-side bandwidth estimate and why video is limited; Firefox does not.
+    const chromium = navigator.userAgent.includes('Chrome/');
+    if (chromium) expect(peer.connection.availableOutgoingBitrate).to.be.above(0);
     expect(peer.video.receive).to.include({ frameWidth: 320, frameHeight: 240 });
     expect(peer.video.send!.codec).to.be.a('string');
-    expect(peer.video.send!.qualityLimitationReason).to.be.oneOf(['none', 'cpu', 'bandwidth', 'other']);
+    if (chromium) expect(peer.video.send!.qualityLimitationReason).to.be.oneOf(['none', 'cpu', 'bandwidth', 'other']);
     expect(peer.audio.mos).to.be.above(4);
     expect(sample.quality!.level).to.equal('excellent');
 
