@@ -107,6 +107,10 @@ export const styles = [
     }
     table {
       border-collapse: collapse;
+      justify-self: start;
+    }
+    th[scope='col'] {
+      min-width: 7em;
     }
     th,
     td {
@@ -120,6 +124,10 @@ export const styles = [
     }
     [part~='path'][data-path='relay'] {
       font-weight: 600;
+    }
+    [part~='badge'] [part~='path'] {
+      font-size: 0.8em;
+      color: var(--_muted);
     }
     svg {
       width: 100%;

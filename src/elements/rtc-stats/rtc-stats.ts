@@ -48,7 +48,7 @@ const KINDS = ['audio', 'video'] as const;
  * @csspart peer - One remote participant's section.
  * @csspart peer-name - Its heading.
  * @csspart connection - Its network path figures.
- * @csspart path - `Direct` or `Via TURN`.
+ * @csspart path - `Direct` or `Via TURN` (in the badge: shown only when relayed).
  * @csspart candidates - The selected pair's candidate types, ours → theirs (also `local-candidate`, `remote-candidate`).
  * @csspart protocol - Transport protocol of the pair.
  * @csspart rtt - Round-trip time.
@@ -160,8 +160,10 @@ export class RtcStats extends LitElement {
     const peer = this.participant ? sample?.peers.find((p) => p.id === this.participant) : undefined;
     const figures = this.participant ? peer : sample;
     const quality = this.participant ? (peer?.quality ?? null) : (sample?.quality ?? null);
+    const relayed = (peer ? [peer] : (sample?.peers ?? [])).some((p) => p.connection.path === 'relay');
     return html`<span part="badge">
       ${this.#quality(quality, false)}
+      ${relayed ? html`<span part="path" data-path="relay">${s.relay}</span>` : nothing}
       <span class="rate"
         ><span aria-hidden="true">↑</span><span class="visually-hidden">${s.sending}</span>
         <span part="send-bitrate">${figures ? formatBitrate(figures.sendBitrate, lang, s.units) : '—'}</span></span
