@@ -87,7 +87,8 @@ export class RtcStats extends LitElement {
 
   readonly #stats = new StatsController(
     this,
-    () => this.source ?? this.session?.stats,
+    // An explicit sample needs no sampling.
+    () => (this.sample ? undefined : (this.source ?? this.session?.stats)),
     () => this.interval,
   );
   // Participant names may change without a new sample.
