@@ -177,8 +177,10 @@ export class StatsSampler extends EventTarget implements StatsSource {
     const run = ++this.#run;
     const tick = async () => {
       if (run !== this.#run) return;
-      await this.#tick();
-      if (run === this.#run) this.#timer = setTimeout(tick, this.effectiveInterval);
+      const baselineOnly = await this.#tick();
+      // A first report gives no rates: take the next one soon rather than a whole interval later.
+      const wait = baselineOnly ? Math.min(250, this.effectiveInterval) : this.effectiveInterval;
+      if (run === this.#run) this.#timer = setTimeout(tick, wait);
     };
     this.#timer = setTimeout(tick, 0);
   }
@@ -189,21 +191,26 @@ export class StatsSampler extends EventTarget implements StatsSource {
     clearTimeout(this.#timer);
   }
 
-  async #tick(): Promise<void> {
+  /** Samples if there is something to sample; true when it only took a first report. */
+  async #tick(): Promise<boolean> {
     // No open connection (not joined, alone, or the call ended): nothing to ask, nothing to tell.
     if (this.#open().length === 0) {
-      if (this.#previous.size) this.reset();
-      return;
+      if (this.#previous.size || this.#latest) this.reset();
+      return false;
     }
-    await this.sample();
+    return (await this.sample()) === null;
   }
 
   #open(): [string, RTCPeerConnection][] {
     return [...this.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
   }
 
-  /** Takes one sample now, fires it and returns it. */
-  async sample(): Promise<StatsSample> {
+  /**
+   * Takes one sample now, fires it and returns it. A participant's first report only sets the
+   * baseline its rates are measured from: it joins the next sample. Returns null (and fires
+   * nothing) when every report was a first one.
+   */
+  async sample(): Promise<StatsSample | null> {
     const conns = this.#open();
     this.#getStatsCalls += conns.length;
     const reports = await Promise.all(
@@ -218,14 +225,16 @@ export class StatsSampler extends EventTarget implements StatsSource {
       const [id, pc, snap] = entry;
       seen.add(id);
       const prev = this.#previous.get(id);
-      peers.push(peerStats(id, prev, snap, pc.connectionState, this.nameOf(id)));
       this.#previous.set(id, snap);
+      if (!prev) continue;
+      peers.push(peerStats(id, prev, snap, pc.connectionState, this.nameOf(id)));
       const newest = Math.max(0, ...[...snap.values()].map((s) => s.timestamp));
-      const before = prev ? Math.max(0, ...[...prev.values()].map((s) => s.timestamp)) : 0;
+      const before = Math.max(0, ...[...prev.values()].map((s) => s.timestamp));
       ts = Math.max(ts, newest);
       if (before) interval = Math.max(interval, newest - before);
     }
     for (const id of this.#previous.keys()) if (!seen.has(id)) this.#previous.delete(id);
+    if (peers.length === 0 && seen.size > 0) return null;
     const sample = sampleOf(peers, ts || performance.timeOrigin + performance.now(), interval);
     this.#latest = sample;
     this.#history.add(sample);

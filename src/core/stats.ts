@@ -116,7 +116,7 @@ export interface PeerStats {
 export interface StatsSample {
   /** When the sample was taken: the newest report timestamp, ms (`performance.timeOrigin` based). */
   timestamp: number;
-  /** Length of the interval the rates cover, ms (0 on a first sample, whose rates are 0). */
+  /** Length of the interval the rates cover, ms. */
   interval: number;
   /** Outgoing bitrate summed over every participant, bits/s. */
   sendBitrate: number;
