@@ -105,7 +105,7 @@ export interface PeerStats {
   video: KindStats;
   /** The network path. */
   connection: ConnectionStats;
-  /** Quality verdict from loss (worse direction), round-trip time and jitter. */
+  /** Quality verdict from loss (worse direction; incoming over all streams together), round-trip time and jitter. */
   quality: Quality;
 }
 
@@ -162,15 +162,22 @@ const perSecond = (before: Entry | undefined, after: Entry, field: string): numb
 const maxOf = (...xs: (number | null)[]): number | null =>
   xs.reduce<number | null>((m, x) => (x === null ? m : m === null ? x : Math.max(m, x)), null);
 
-/** Loss in % between two cumulative lost/received counters (first sample: since the start). */
-function lossPercent(before: Entry | undefined, after: Entry): number | null {
+/** Packets lost and received between two cumulative counters (without `before`: since the start). */
+function lossCounts(before: Entry | undefined, after: Entry): { lost: number; received: number } | null {
   const lost = num(after.packetsLost);
   const received = num(after.packetsReceived);
   if (lost === null || received === null) return null;
-  const dLost = Math.max(0, lost - (num(before?.packetsLost) ?? 0));
-  const dReceived = Math.max(0, received - (num(before?.packetsReceived) ?? 0));
-  const expected = dLost + dReceived;
-  return expected > 0 ? (dLost * 100) / expected : null;
+  return {
+    lost: Math.max(0, lost - (num(before?.packetsLost) ?? 0)),
+    received: Math.max(0, received - (num(before?.packetsReceived) ?? 0)),
+  };
+}
+
+/** Loss in % between two cumulative lost/received counters. */
+function lossPercent(before: Entry | undefined, after: Entry): number | null {
+  const c = lossCounts(before, after);
+  const expected = c ? c.lost + c.received : 0;
+  return c && expected > 0 ? (c.lost * 100) / expected : null;
 }
 
 function sendStats(prev: Snapshot | undefined, cur: Snapshot, streams: Entry[]): SendStats {
@@ -307,12 +314,13 @@ export function peerStats(
   if (audio.receive && audio.receive.jitter !== null) {
     audio.mos = estimateMos(roundTripTime ?? 0, audio.receive.jitter, audio.receive.packetsLost ?? 0);
   }
-  const loss = maxOf(
-    audio.receive?.packetsLost ?? null,
-    video.receive?.packetsLost ?? null,
-    audio.send?.packetsLost ?? null,
-    video.send?.packetsLost ?? null,
-  );
+  // Incoming loss over every stream together, so a few audio packets in a quiet second (DTX)
+  // do not outweigh a hundred video ones; outgoing loss as the remote receivers report it.
+  const inbound = [...cur.values()].filter((x) => x.type === 'inbound-rtp');
+  const counted = inbound.map((i) => lossCounts(prev?.get(i.id), i)).filter((c) => c !== null);
+  const expected = counted.reduce((a, c) => a + c.lost + c.received, 0);
+  const receiveLoss = expected > 0 ? (counted.reduce((a, c) => a + c.lost, 0) * 100) / expected : null;
+  const loss = maxOf(receiveLoss, audio.send?.packetsLost ?? null, video.send?.packetsLost ?? null);
   // Audio jitter says what a listener hears; video jitter is inflated by the pacer spreading
   // each frame's packets, so it counts only where there is no audio.
   const jitter = audio.receive?.jitter ?? audio.send?.jitter ?? video.receive?.jitter ?? null;
