@@ -59,7 +59,7 @@ describe('<rtc-stats> on real networks', () => {
     }
   });
 
-  it('falls from excellent to poor when the network loses and delays packets, and says why', async function () {
+  it('falls from excellent to poor when the network loses and delays packets, says why, and shows lost and recovery', async function () {
     if (!turn) {
       console.warn('[skip] coturn (turnserver) is not installed');
       this.skip();
@@ -101,5 +101,15 @@ describe('<rtc-stats> on real networks', () => {
     const rtt = peer.connection.roundTripTime ?? peer.video.send?.roundTripTime ?? 0;
     console.log(`impaired: quality ${peer.quality.level}, reasons "${reason}", receive loss ${loss.toFixed(1)} %, rtt ${rtt.toFixed(0)} ms`);
     expect(rtt).to.be.above(300);
+
+    // Everything dropped: ICE sees no answers, the connection drops and the verdict is lost.
+    await impair(proxy, { loss: 100, delay: 0 });
+    await until(() => level(stats) === 'lost', 'quality lost when nothing gets through', 25000);
+    expect(text(stats, 'quality-reason')).to.contain('connection lost');
+    expect(stats.matches('[data-quality="lost"]')).to.be.true;
+
+    // The network heals: the same connection recovers (no new negotiation) and so does the verdict.
+    await impair(proxy, { loss: 0, delay: 0 });
+    await until(() => level(stats) === 'excellent' || level(stats) === 'good', 'quality back after recovery', 25000);
   });
 });

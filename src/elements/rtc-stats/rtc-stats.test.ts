@@ -181,5 +181,43 @@ describe('<rtc-stats>', () => {
     expect(el.shadowRoot!.textContent).to.contain('Senden');
     expect(part(el, 'quality')!.getAttribute('data-level')).to.equal('poor');
     expect(text(el, 'quality-reason')).to.equal('packet loss 12 %');
+    expect(el.matches('[data-quality="poor"]')).to.be.true;
+    if (typeof CustomStateSet !== 'undefined') expect(el.matches(':state(poor)')).to.be.true;
+  });
+
+  it('shows one participant when asked to', async () => {
+    const peer = (id: string, name: string, level: 'excellent' | 'poor') => ({
+      id,
+      name,
+      sendBitrate: 1000,
+      receiveBitrate: 1000,
+      audio: { sendBitrate: 0, receiveBitrate: 0, send: null, receive: null, mos: null },
+      video: { sendBitrate: 1000, receiveBitrate: 1000, send: null, receive: null, mos: null },
+      connection: {
+        state: 'connected' as const,
+        localCandidateType: 'host' as const,
+        remoteCandidateType: 'host' as const,
+        protocol: 'udp',
+        relayProtocol: null,
+        path: 'direct' as const,
+        roundTripTime: 2,
+        availableOutgoingBitrate: null,
+        availableIncomingBitrate: null,
+      },
+      quality: { level, reasons: [] },
+    });
+    const el = await fixture<RtcStats>(html`<rtc-stats participant="b"></rtc-stats>`);
+    el.sample = {
+      timestamp: 1,
+      interval: 1000,
+      sendBitrate: 2000,
+      receiveBitrate: 2000,
+      quality: { level: 'poor', reasons: [] },
+      peers: [peer('a', 'Ada', 'poor'), peer('b', 'Bob', 'excellent')],
+    };
+    await el.updateComplete;
+    const names = [...el.shadowRoot!.querySelectorAll('[part~="peer-name"]')].map((n) => n.textContent);
+    expect(names).to.deep.equal(['Bob']);
+    expect(el.getAttribute('data-quality')).to.equal('excellent');
   });
 });

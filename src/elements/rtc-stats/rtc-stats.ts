@@ -56,6 +56,9 @@ const KINDS = ['audio', 'video'] as const;
  * @csspart table - The per-kind table; every cell has a part `<kind>-<metric>` (e.g. `video-jitter`)
  *   and `<metric>`: `send-bitrate`, `receive-bitrate`, `lost-sent`, `lost-received`, `jitter`,
  *   `codec`, `sent-video`, `received-video`, `limitation`, `mos`; plus `cell`.
+ * The host has the custom state (and `data-quality` attribute) `excellent`, `good`, `poor` or
+ * `lost` while it shows a verdict: `rtc-stats:state(poor) { … }`.
+ *
  * @cssproperty --rtc-color-quality-excellent - Colour of an excellent verdict.
  * @cssproperty --rtc-color-quality-good - Colour of a good verdict.
  * @cssproperty --rtc-color-quality-poor - Colour of a poor verdict.
@@ -93,6 +96,33 @@ export class RtcStats extends LitElement {
   );
   // Participant names may change without a new sample.
   readonly #call = new ChangeController(this, () => (this.source ? undefined : this.session));
+
+  #internals?: ElementInternals;
+  #shownLevel: string | null = null;
+
+  constructor() {
+    super();
+    try {
+      this.#internals = this.attachInternals();
+    } catch {
+      // NOTE: no ElementInternals (old browsers): the data-quality attribute still says it.
+    }
+  }
+
+  /** Exposes the verdict for page CSS: `rtc-stats:state(poor)`, or `rtc-stats[data-quality=poor]`. */
+  #showLevel(level: string | null): void {
+    if (level === this.#shownLevel) return;
+    const states = this.#internals?.states;
+    try {
+      if (this.#shownLevel) states?.delete(this.#shownLevel);
+      if (level) states?.add(level);
+    } catch {
+      // NOTE: CustomStateSet without plain identifiers (Chromium < 125 wanted `--name`): attribute only.
+    }
+    this.#shownLevel = level;
+    if (level) this.setAttribute('data-quality', level);
+    else this.removeAttribute('data-quality');
+  }
 
   get #s(): RtcStatsStrings {
     return { ...DEFAULT_STRINGS, ...this.strings, units: { ...DEFAULT_STRINGS.units, ...this.strings.units } };
@@ -267,6 +297,12 @@ export class RtcStats extends LitElement {
       </div>
       ${peers.length ? peers.map((p) => this.#peer(p)) : html`<p part="empty">${s.noData}</p>`}
     </section>`;
+  }
+
+  protected override updated(): void {
+    const sample = this.shownSample;
+    const q = this.participant ? sample?.peers.find((p) => p.id === this.participant)?.quality : sample?.quality;
+    this.#showLevel(q?.level ?? null);
   }
 
   protected override render() {
