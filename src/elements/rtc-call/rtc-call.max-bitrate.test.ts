@@ -24,8 +24,11 @@ describe('<rtc-call max-bitrate>', () => {
     this.timeout(90000);
     const firefox = navigator.userAgent.includes('Firefox/');
     const cap = firefox ? 100_000 : 200_000;
-    // Chromium holds 200 kbps within 10 %; Firefox's encoder overshoots a little more at 100 kbps.
+    // Chromium holds 200 kbps within 10 % in every second. Firefox's encoder, at 100 kbps on its
+    // synthetic video, runs a few % over the cap on average (seen: 101–108 kbps over 5 s) and
+    // overshoots single seconds more (seen: 124 kbps).
     const limit = cap * (firefox ? 1.15 : 1.1);
+    const secondLimit = cap * (firefox ? 1.3 : 1.1);
     const url = await signalingUrl();
     const room = uniqueRoom('cap');
     const root = await fixture(html`<div lang="en">
@@ -56,17 +59,18 @@ describe('<rtc-call max-bitrate>', () => {
       p.addEventListener('negotiationneeded', () => negotiationNeeded++);
     }
 
-    // 2. Capped through the attribute: at most ~10 % above the cap in each second of 5 in a row.
+    // 2. Capped through the attribute: at most ~10 % above the cap over 5 s (and in each second, in Chromium).
     ada.setAttribute('max-bitrate', `${cap / 1000}k`);
-    await until(async () => (await videoSendRate(pc, 500)) <= limit, 'the cap takes effect', 10000);
+    await until(async () => (await videoSendRate(pc, 500)) <= secondLimit, 'the cap takes effect', 10000);
     const sender = pc.getSenders().find((s) => s.track?.kind === 'video')!;
     expect(sender.getParameters().encodings.map((e) => e.maxBitrate)).to.deep.equal([cap]);
     const capped: number[] = [];
     for (let i = 0; i < 5; i++) capped.push(await videoSendRate(pc));
-    for (const r of capped) expect(r).to.be.at.most(limit);
+    for (const r of capped) expect(r).to.be.at.most(secondLimit);
+    expect(capped.reduce((a, r) => a + r, 0) / capped.length).to.be.at.most(limit);
     expect(Math.min(...capped)).to.be.above(cap / 4); // still sending video, just less
     const shown = ada.querySelector('rtc-stats')!.shadowRoot!.querySelector('[part~="video-send-bitrate"]')!.textContent!;
-    expect(parseBitrate(shown)).to.be.at.most(limit);
+    expect(parseBitrate(shown)).to.be.at.most(secondLimit);
 
     // 3. Lifted: video rises well above the cap again.
     ada.removeAttribute('max-bitrate');
