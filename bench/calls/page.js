@@ -97,7 +97,7 @@ export async function countGetStats({ ms }) {
   }
   await sleep(ms);
   restore.forEach((r) => r());
-  return { count, connections: call.session.peerConnections().size, intervalMs: call.session.stats.interval };
+  return { count, connections: call.session.peerConnections().size, intervalMs: call.session.stats.effectiveInterval };
 }
 
 /** Long tasks (> 50 ms) observed over `ms`. */
