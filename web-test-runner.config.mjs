@@ -10,7 +10,8 @@ const FIREFOX = '/usr/bin/firefox-esr';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
+  // Two fake cameras and microphones, so device switching is tested with real devices.
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2',
   '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
 ];
 

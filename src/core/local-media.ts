@@ -1,62 +1,164 @@
 /**
- * The local camera and microphone: one `getUserMedia` stream, its state, and its release.
- * Both `<rtc-camera>` (preview) and the call session (publishing) read the same object.
+ * The local camera, microphone and screen share: what is captured, its state, and its release.
+ * Both `<rtc-camera>` (preview, controls) and the call session (publishing) read the same object.
+ *
+ * Tracks are swapped rather than the capture restarted wherever possible, so a call that
+ * publishes `state.stream` only has to `replaceTrack` (no renegotiation, no new prompt):
+ * - a constraint change on a running track is `applyConstraints`;
+ * - a device change is a new track of that kind only;
+ * - mute is `track.enabled = false`; camera off stops the video track (the light goes off);
+ * - a screen share replaces the camera track until it ends.
  */
-import { MediaError, insecureContextError, toMediaError } from './media-error.js';
+import {
+  kindConstraints,
+  liveConstraints,
+  processingChanged,
+  requestedDevice,
+  withoutDevice,
+  type MediaKind,
+} from './constraints.js';
+import {
+  MediaError,
+  insecureContextError,
+  screenShareUnsupportedError,
+  toMediaError,
+  trackEndedError,
+} from './media-error.js';
 
-/** Where capture stands. */
+/** Where capture stands. `live` may still carry an `error` for the kind that failed. */
 export type LocalMediaStatus = 'idle' | 'starting' | 'live' | 'error' | 'stopped';
 
 /** A snapshot of the local media. */
 export interface LocalMediaState {
   status: LocalMediaStatus;
+  /** What is published: the microphone and the camera (or screen) track; a new object whenever a track changes. */
   stream: MediaStream | null;
+  /** The latest failure; with `status === 'live'` only one kind failed. */
   error: MediaError | null;
+  /** The microphone is muted (its track sends silence). */
+  audioMuted: boolean;
+  /** The camera was turned off by the user (its track is stopped). */
+  videoOff: boolean;
+  /** The video track is a screen share. */
+  screenSharing: boolean;
 }
 
-/** Owns one local capture. Fires `change` whenever `state` is replaced. */
+const KINDS: readonly MediaKind[] = ['audio', 'video'];
+
+/** Owns one local capture. Fires `change` whenever `state` is replaced or a track's settings change. */
 export class LocalMedia extends EventTarget {
-  #state: LocalMediaState = { status: 'idle', stream: null, error: null };
-  #pending: Promise<MediaStream | null> | null = null;
+  #state: LocalMediaState = {
+    status: 'idle',
+    stream: null,
+    error: null,
+    audioMuted: false,
+    videoOff: false,
+    screenSharing: false,
+  };
+  #audio: MediaStreamTrack | null = null;
+  #camera: MediaStreamTrack | null = null;
+  #screen: MediaStreamTrack | null = null;
+  #queue: Promise<unknown> = Promise.resolve();
   #generation = 0;
-  /** The constraints of the last `start()`, reused by `restart()`. */
+  #deviceWatch: AbortController | null = null;
+  /** The constraints capture follows; `start()` and `update()` set them. */
   constraints: MediaStreamConstraints | null = null;
+  #audioOutputId = '';
 
   /** The current snapshot. */
   get state(): LocalMediaState {
     return this.#state;
   }
 
-  /** The live stream, or the outcome of a capture in progress; null when there is none. */
-  ready(): Promise<MediaStream | null> {
-    return this.#pending ?? Promise.resolve(this.#state.stream);
+  /** Speaker for the call's remote audio (`setSinkId`); '' is the system default. */
+  get audioOutputId(): string {
+    return this.#audioOutputId;
   }
 
-  /** Captures with `constraints`, replacing (and stopping) any previous stream. */
+  /** Routes remote audio to another speaker; whoever plays it (e.g. `<rtc-call>`) follows `change`. */
+  setAudioOutput(deviceId: string): void {
+    if (deviceId === this.#audioOutputId) return;
+    this.#audioOutputId = deviceId;
+    this.dispatchEvent(new Event('change'));
+  }
+
+  /** The microphone track, if capturing one. */
+  get audioTrack(): MediaStreamTrack | null {
+    return this.#audio;
+  }
+
+  /** The video track being published: the screen share, else the camera. */
+  get videoTrack(): MediaStreamTrack | null {
+    return this.#screen ?? this.#camera;
+  }
+
+  /** What the tracks actually deliver (`getSettings()`), which may be less than was asked. */
+  get settings(): { audio: MediaTrackSettings | null; video: MediaTrackSettings | null } {
+    return { audio: this.#audio?.getSettings() ?? null, video: this.videoTrack?.getSettings() ?? null };
+  }
+
+  /** The stream once pending work settles; null when nothing is captured. */
+  ready(): Promise<MediaStream | null> {
+    return this.#queue.then(() => this.#state.stream);
+  }
+
+  /** Captures with `constraints` from scratch, stopping whatever ran before. */
   start(constraints: MediaStreamConstraints): Promise<MediaStream | null> {
     this.constraints = constraints;
     const generation = ++this.#generation;
-    this.#stopTracks();
-    this.#set({ status: 'starting', stream: null, error: null });
-    const run = this.#capture(constraints).then(
-      (stream) => {
-        if (generation !== this.#generation) {
-          stream.getTracks().forEach((t) => t.stop()); // superseded while the prompt was up
-          return this.#state.stream;
-        }
-        this.#set({ status: 'live', stream, error: null });
-        return stream;
-      },
-      (err: unknown) => {
-        if (generation !== this.#generation) return this.#state.stream;
-        this.#set({ status: 'error', stream: null, error: toMediaError(err) });
-        return null;
-      },
-    );
-    this.#pending = run.finally(() => {
-      if (generation === this.#generation) this.#pending = null;
+    this.#stopAll();
+    this.#set({ status: 'starting', stream: null, error: null, screenSharing: false });
+    return this.#enqueue(generation, async () => {
+      const { tracks, error } = await this.#acquire(constraints, KINDS.filter((k) => this.#wants(k)));
+      if (generation !== this.#generation) return tracks.forEach((t) => t.stop());
+      for (const t of tracks) this.#adopt(t);
+      this.#publish(error);
     });
-    return this.#pending;
+  }
+
+  /**
+   * Follows new constraints without restarting: `applyConstraints` on running tracks, a new
+   * track for a kind whose device changed or that was missing, none for a kind no longer asked for.
+   * Before capture has started it only records them.
+   */
+  update(constraints: MediaStreamConstraints): Promise<MediaStream | null> {
+    const previous = this.constraints;
+    this.constraints = constraints;
+    const { status } = this.#state;
+    if (status === 'idle' || status === 'stopped') return Promise.resolve(null);
+    const generation = this.#generation;
+    return this.#enqueue(generation, async () => {
+      let error: MediaError | null = null;
+      for (const kind of KINDS) {
+        const want = kindConstraints(constraints, kind);
+        const before = kindConstraints(previous, kind);
+        const track = kind === 'audio' ? this.#audio : this.#camera;
+        if (!want) {
+          if (track) this.#drop(track);
+          continue;
+        }
+        if (!this.#wants(kind)) continue; // camera off or sharing: used when the camera comes back
+        const device = requestedDevice(want) !== requestedDevice(before);
+        const processing = kind === 'audio' && processingChanged(want, before);
+        if (!track || track.readyState === 'ended' || device || processing) {
+          error = (await this.#replace(kind, generation)) ?? error;
+          continue;
+        }
+        try {
+          await track.applyConstraints(liveConstraints(want));
+        } catch (err) {
+          error = toMediaError(err, kind); // the track keeps its previous settings
+        }
+      }
+      if (generation === this.#generation) this.#publish(error);
+    });
+  }
+
+  /** Captures again what is missing (after an error), or from scratch when nothing runs. */
+  retry(): Promise<MediaStream | null> {
+    if (!this.constraints) return Promise.resolve(null);
+    if (this.#state.status === 'live') return this.update(this.constraints);
+    return this.start(this.constraints);
   }
 
   /** Captures again with the last constraints, if there were any. */
@@ -64,27 +166,219 @@ export class LocalMedia extends EventTarget {
     return this.constraints ? this.start(this.constraints) : Promise.resolve(null);
   }
 
+  /** Mutes or unmutes the microphone; a muted track sends silence, so the call needs no renegotiation. */
+  setAudioMuted(muted: boolean): void {
+    if (this.#audio) this.#audio.enabled = !muted;
+    if (muted !== this.#state.audioMuted) this.#set({ audioMuted: muted });
+  }
+
+  /** Turns the camera off (its track stops, the light goes off) or on again (a new track). */
+  setVideoOff(off: boolean): Promise<MediaStream | null> {
+    if (off === this.#state.videoOff) return this.ready();
+    this.#set({ videoOff: off });
+    const generation = this.#generation;
+    return this.#enqueue(generation, async () => {
+      if (off) {
+        if (this.#camera) this.#drop(this.#camera);
+        this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
+      } else if (this.#wants('video') && !this.#camera && this.#state.status !== 'idle') {
+        this.#publish(await this.#replace('video', generation));
+      }
+    });
+  }
+
+  /**
+   * Shares a screen, window or tab (`getDisplayMedia`, so call it from a click) in place of the
+   * camera, which stops meanwhile. Resolves false when the user cancelled the browser's picker.
+   */
+  async startScreenShare(): Promise<boolean> {
+    const devices = globalThis.navigator?.mediaDevices;
+    if (!devices) return this.#failShare(insecureContextError());
+    if (!devices.getDisplayMedia) return this.#failShare(screenShareUnsupportedError());
+    let stream: MediaStream;
+    try {
+      stream = await devices.getDisplayMedia({ video: true, audio: false });
+    } catch (err) {
+      // The user closing the browser's picker is a choice, not a failure.
+      if ((err as Error)?.name === 'NotAllowedError' || (err as Error)?.name === 'AbortError') return false;
+      return this.#failShare(toMediaError(err, 'video'));
+    }
+    const track = stream.getVideoTracks()[0];
+    const generation = this.#generation;
+    await this.#enqueue(generation, async () => {
+      this.#screen?.stop();
+      this.#screen = track;
+      // The browser's own "Stop sharing" ends the track: bring the camera back.
+      track.addEventListener('ended', () => {
+        if (this.#screen === track) void this.stopScreenShare();
+      });
+      if (this.#camera) this.#drop(this.#camera);
+      this.#set({ screenSharing: true });
+      this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
+    });
+    if (generation !== this.#generation) track.stop();
+    return generation === this.#generation;
+  }
+
+  /** Ends the screen share; the camera comes back unless it was turned off. */
+  stopScreenShare(): Promise<MediaStream | null> {
+    if (!this.#screen) return this.ready();
+    const generation = this.#generation;
+    this.#screen.stop();
+    this.#screen = null;
+    this.#set({ screenSharing: false });
+    return this.#enqueue(generation, async () => {
+      const error = this.#wants('video') && !this.#camera ? await this.#replace('video', generation) : null;
+      this.#publish(error);
+    });
+  }
+
   /** Stops every track (the camera light goes off). */
   stop(): void {
     this.#generation++;
-    this.#pending = null;
-    this.#stopTracks();
-    if (this.#state.status !== 'idle') this.#set({ status: 'stopped', stream: null, error: null });
+    this.#stopAll();
+    if (this.#state.status !== 'idle') {
+      this.#set({ status: 'stopped', stream: null, error: null, screenSharing: false });
+    }
   }
 
-  async #capture(constraints: MediaStreamConstraints): Promise<MediaStream> {
+  // ---- internals ----
+
+  #wants(kind: MediaKind): boolean {
+    if (!kindConstraints(this.constraints, kind)) return false;
+    return kind === 'audio' || (!this.#state.videoOff && !this.#screen);
+  }
+
+  #enqueue(generation: number, task: () => Promise<void>): Promise<MediaStream | null> {
+    const run = this.#queue.then(() => (generation === this.#generation ? task() : undefined));
+    this.#queue = run.catch((err) => console.warn('[rtc-elements] local media:', err));
+    return this.#queue.then(() => this.#state.stream);
+  }
+
+  /** One `getUserMedia` for `kinds`; if that fails for both, each kind alone, so one working device is kept. */
+  async #acquire(
+    constraints: MediaStreamConstraints,
+    kinds: readonly MediaKind[],
+  ): Promise<{ tracks: MediaStreamTrack[]; error: MediaError | null }> {
     const devices = globalThis.navigator?.mediaDevices;
-    if (!devices?.getUserMedia) throw insecureContextError();
-    if (!constraints.audio && !constraints.video) throw new MediaError('no-device', 'Nothing to capture.');
-    return devices.getUserMedia(constraints);
+    if (!devices?.getUserMedia) return { tracks: [], error: insecureContextError() };
+    if (kinds.length === 0) return { tracks: [], error: null };
+    const ask = (ks: readonly MediaKind[]) =>
+      devices.getUserMedia({ audio: ks.includes('audio') && constraints.audio, video: ks.includes('video') && constraints.video });
+    try {
+      return { tracks: (await ask(kinds)).getTracks(), error: null };
+    } catch (err) {
+      const first = toMediaError(err, kinds.length === 1 ? kinds[0] : undefined);
+      // Denial and insecure pages fail the same way for each kind: do not prompt again.
+      if (kinds.length === 1 || first.code === 'permission-denied') return { tracks: [], error: first };
+      const tracks: MediaStreamTrack[] = [];
+      let error: MediaError | null = null;
+      for (const kind of ['video', 'audio'] as const) {
+        try {
+          tracks.push(...(await ask([kind])).getTracks());
+        } catch (e) {
+          error ??= toMediaError(e, kind);
+        }
+      }
+      return { tracks, error: error ?? first };
+    }
   }
 
-  #stopTracks(): void {
-    this.#state.stream?.getTracks().forEach((t) => t.stop());
+  /** A new track of `kind` in place of the current one (device change, camera back, fallback). */
+  async #replace(kind: MediaKind, generation: number, constraints = this.constraints!): Promise<MediaError | null> {
+    const old = kind === 'audio' ? this.#audio : this.#camera;
+    let { tracks, error } = await this.#acquire(constraints, [kind]);
+    if (error?.code === 'device-busy' && old) {
+      // Some platforms (mobile) open one camera at a time: release the old one and try again.
+      this.#drop(old);
+      ({ tracks, error } = await this.#acquire(constraints, [kind]));
+    }
+    if (generation !== this.#generation) {
+      tracks.forEach((t) => t.stop());
+      return null;
+    }
+    if (tracks[0]) {
+      if (old) this.#drop(old);
+      this.#adopt(tracks[0]);
+    }
+    return error;
   }
 
-  #set(state: LocalMediaState): void {
-    this.#state = state;
+  #adopt(track: MediaStreamTrack): void {
+    const kind = track.kind as MediaKind;
+    if (kind === 'audio') {
+      this.#audio = track;
+      track.enabled = !this.#state.audioMuted;
+    } else {
+      this.#camera = track;
+    }
+    track.addEventListener('ended', () => void this.#lost(track));
+    this.#watchDevices();
+  }
+
+  #drop(track: MediaStreamTrack): void {
+    track.stop();
+    if (this.#audio === track) this.#audio = null;
+    if (this.#camera === track) this.#camera = null;
+  }
+
+  /** A device went away under a running track: fall back to the default device and say so. */
+  async #lost(track: MediaStreamTrack): Promise<void> {
+    const kind = track.kind as MediaKind;
+    if (track !== (kind === 'audio' ? this.#audio : this.#camera)) return; // already replaced or stopped
+    this.#drop(track);
+    const generation = this.#generation;
+    this.constraints = withoutDevice(this.constraints ?? {}, kind);
+    await this.#enqueue(generation, async () => {
+      const failed = await this.#replace(kind, generation);
+      this.#publish(trackEndedError(kind, !failed));
+    });
+  }
+
+  /** While capturing, notice when the device in use disappears from the list (hot-unplug). */
+  #watchDevices(): void {
+    const devices = globalThis.navigator?.mediaDevices;
+    if (this.#deviceWatch || !devices?.addEventListener) return;
+    this.#deviceWatch = new AbortController();
+    devices.addEventListener(
+      'devicechange',
+      async () => {
+        const list = await devices.enumerateDevices().catch(() => []);
+        if (!list.some((d) => d.deviceId)) return; // no permission: ids are hidden, nothing to compare
+        for (const track of [this.#audio, this.#camera]) {
+          const id = track?.getSettings().deviceId;
+          const input = track?.kind === 'audio' ? 'audioinput' : 'videoinput';
+          if (track && id && !list.some((d) => d.kind === input && d.deviceId === id)) void this.#lost(track);
+        }
+      },
+      { signal: this.#deviceWatch.signal },
+    );
+  }
+
+  #failShare(error: MediaError): false {
+    this.#set({ error });
+    return false;
+  }
+
+  #stopAll(): void {
+    for (const t of [this.#audio, this.#camera, this.#screen]) t?.stop();
+    this.#audio = this.#camera = this.#screen = null;
+    this.#deviceWatch?.abort();
+    this.#deviceWatch = null;
+  }
+
+  /** Publishes the current tracks (a new stream only when they changed) and the outcome. */
+  #publish(error: MediaError | null): void {
+    const tracks = [this.#audio, this.#screen ?? this.#camera].filter((t): t is MediaStreamTrack => !!t);
+    const current = this.#state.stream?.getTracks() ?? [];
+    const same = tracks.length === current.length && tracks.every((t) => current.includes(t));
+    const stream = same ? this.#state.stream : tracks.length ? new MediaStream(tracks) : null;
+    const status: LocalMediaStatus = tracks.length || !error ? 'live' : 'error';
+    this.#set({ status, stream, error });
+  }
+
+  #set(patch: Partial<LocalMediaState>): void {
+    this.#state = { ...this.#state, ...patch };
     this.dispatchEvent(new Event('change'));
   }
 }
