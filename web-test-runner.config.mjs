@@ -10,8 +10,9 @@ const FIREFOX = '/usr/bin/firefox-esr';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  // Two fake cameras and microphones, so device switching is tested with real devices.
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=2',
+  // Several fake cameras and microphones, so device switching is tested with real devices.
+  // NOTE: fake_device_1 is a depth (Y16) camera WebRTC cannot encode; fake_device_2 is a colour one.
+  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
   '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
 ];
 

@@ -121,7 +121,7 @@ export class LocalMedia extends EventTarget {
    * track for a kind whose device changed or that was missing, none for a kind no longer asked for.
    * Before capture has started it only records them.
    */
-  update(constraints: MediaStreamConstraints): Promise<MediaStream | null> {
+  update(constraints: MediaStreamConstraints, retrying = false): Promise<MediaStream | null> {
     const previous = this.constraints;
     this.constraints = constraints;
     const { status } = this.#state;
@@ -144,6 +144,7 @@ export class LocalMedia extends EventTarget {
           error = (await this.#replace(kind, generation)) ?? error;
           continue;
         }
+        if (JSON.stringify(want) === JSON.stringify(before) && !retrying) continue;
         try {
           await track.applyConstraints(liveConstraints(want));
         } catch (err) {
@@ -157,7 +158,7 @@ export class LocalMedia extends EventTarget {
   /** Captures again what is missing (after an error), or from scratch when nothing runs. */
   retry(): Promise<MediaStream | null> {
     if (!this.constraints) return Promise.resolve(null);
-    if (this.#state.status === 'live') return this.update(this.constraints);
+    if (this.#state.status === 'live') return this.update(this.constraints, true);
     return this.start(this.constraints);
   }
 
@@ -280,7 +281,8 @@ export class LocalMedia extends EventTarget {
           error ??= toMediaError(e, kind);
         }
       }
-      return { tracks, error: error ?? first };
+      // Both failed: one error that names both devices.
+      return { tracks, error: tracks.length ? (error ?? first) : first };
     }
   }
 

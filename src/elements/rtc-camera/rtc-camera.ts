@@ -113,7 +113,8 @@ export class RtcCamera extends LitElement {
   @state()
   session?: CallSession;
 
-  @state() private devices?: DeviceList;
+  /** The cameras, microphones and speakers the picker offers (while connected). */
+  @state() devices?: DeviceList;
 
   #standalone?: LocalMedia;
   readonly #changes = new ChangeController(this, () => this.media);
