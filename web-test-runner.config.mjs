@@ -34,28 +34,50 @@ const FIREFOX_PREFS = {
   'browser.safebrowsing.phishing.enabled': false,
 };
 
-const available = {
+// Browsers that refuse camera and microphone for real, as when a user clicks "Block".
+const DENY_CHROMIUM_ARGS = CHROMIUM_ARGS.map((a) =>
+  a === '--use-fake-ui-for-media-stream' ? '--use-fake-ui-for-media-stream=deny' : a);
+const DENY_FIREFOX_PREFS = {
+  ...FIREFOX_PREFS,
+  'media.navigator.permission.disabled': false,
+  'permissions.default.camera': 2,
+  'permissions.default.microphone': 2,
+};
+
+const launchers = (chromiumArgs, firefoxPrefs) => ({
   chromium: [CHROMIUM, () =>
-    chromeLauncher({ launchOptions: { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS } })],
+    chromeLauncher({ launchOptions: { executablePath: CHROMIUM, headless: true, args: chromiumArgs } })],
   firefox: [FIREFOX, () =>
     puppeteerLauncher({
-      launchOptions: { browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: FIREFOX_PREFS },
+      launchOptions: { browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: firefoxPrefs },
     })],
-};
+});
+const available = launchers(CHROMIUM_ARGS, FIREFOX_PREFS);
+const denying = launchers(DENY_CHROMIUM_ARGS, DENY_FIREFOX_PREFS);
 
 const wanted = (process.env.BROWSERS ?? 'chromium,firefox').split(',').map((b) => b.trim()).filter(Boolean);
 const browsers = [];
+const deniedBrowsers = [];
 for (const name of wanted) {
   const [path, make] = available[name] ?? [];
   if (!make) throw new Error(`unknown browser "${name}" in BROWSERS (use chromium, firefox)`);
-  if (existsSync(path)) browsers.push(make());
+  if (existsSync(path)) {
+    browsers.push(make());
+    deniedBrowsers.push(denying[name][1]());
+  }
   else if (process.env.CI === 'true') throw new Error(`${path} is missing: under CI=true every browser must run`);
   else console.warn(`\n[skip] ${name}: ${path} not found, its tests are skipped (install Debian's ${name === 'firefox' ? 'firefox-esr' : 'chromium'}).\n`);
 }
 if (browsers.length === 0) throw new Error('no browser to test with: install chromium (apt-get install chromium)');
 
+// `*.denied.test.ts` run in browsers that deny capture (group `permission-denied`); a run
+// focused with --files skips that group.
+const DENIED = 'src/**/*.denied.test.ts';
+const focused = process.argv.includes('--files');
+
 export default {
-  files: ['src/**/*.test.ts'],
+  files: ['src/**/*.test.ts', `!${DENIED}`],
+  groups: focused ? [] : [{ name: 'permission-denied', files: DENIED, browsers: deniedBrowsers }],
   nodeResolve: true,
   hostname: '127.0.0.1',
   concurrency: 1,
