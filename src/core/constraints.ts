@@ -111,6 +111,23 @@ export function withoutDevice(c: MediaStreamConstraints, kind: MediaKind): Media
   return { ...c, [kind]: Object.keys(rest).length ? rest : true };
 }
 
+/**
+ * True when a track ignored a size it could deliver: its settings miss the asked width or height
+ * although its capabilities cover it.
+ */
+export function sizeUnmet(c: MediaTrackConstraints, track: MediaStreamTrack): boolean {
+  const settings = track.getSettings();
+  const caps = track.getCapabilities?.() ?? {};
+  return (['width', 'height'] as const).some((key) => {
+    const v = c[key];
+    const want = typeof v === 'number' ? v : (v?.exact ?? v?.ideal);
+    const have = settings[key];
+    const range = caps[key];
+    if (typeof want !== 'number' || !have || have === want) return false;
+    return !range || ((range.min ?? 0) <= want && want <= (range.max ?? Infinity));
+  });
+}
+
 /** `640×480 @ 30`: what a video track actually delivers. */
 export function describeVideoSettings(s: MediaTrackSettings | null | undefined): string {
   if (!s?.width || !s.height) return '';

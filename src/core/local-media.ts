@@ -14,6 +14,7 @@ import {
   liveConstraints,
   processingChanged,
   requestedDevice,
+  sizeUnmet,
   withoutDevice,
   type MediaKind,
 } from './constraints.js';
@@ -129,6 +130,8 @@ export class LocalMedia extends EventTarget {
     const generation = this.#generation;
     return this.#enqueue(generation, async () => {
       let error: MediaError | null = null;
+      const acquired = new Set<MediaKind>();
+      const applied = new Set<MediaKind>();
       for (const kind of KINDS) {
         const want = kindConstraints(constraints, kind);
         const before = kindConstraints(previous, kind);
@@ -141,7 +144,9 @@ export class LocalMedia extends EventTarget {
         const device = requestedDevice(want) !== requestedDevice(before);
         const processing = kind === 'audio' && processingChanged(want, before);
         if (!track || track.readyState === 'ended' || device || processing) {
-          error = (await this.#replace(kind, generation)) ?? error;
+          const failed = await this.#replace(kind, generation);
+          if (failed) error = failed;
+          else acquired.add(kind);
           continue;
         }
         if (JSON.stringify(want) === JSON.stringify(before) && !retrying) continue;
@@ -149,16 +154,32 @@ export class LocalMedia extends EventTarget {
           await track.applyConstraints(liveConstraints(want));
         } catch (err) {
           error = toMediaError(err, kind); // the track keeps its previous settings
+          continue;
         }
+        // NOTE: Firefox (ESR 153, fake camera) resolves applyConstraints for a new size but keeps
+        // the old one; a new track of the same camera honours it, and is still only a replaceTrack.
+        applied.add(kind);
+        if (kind === 'video' && sizeUnmet(want, track)) error = (await this.#replace(kind, generation)) ?? error;
       }
-      if (generation === this.#generation) this.#publish(error);
+      if (generation !== this.#generation) return;
+      // An earlier error stands until what it was about works again.
+      const prev = this.#state.error;
+      const resolved =
+        prev &&
+        (prev.kind
+          ? acquired.has(prev.kind) || (prev.code === 'overconstrained' && applied.has(prev.kind))
+          : KINDS.every((k) => !this.#wants(k) || (k === 'audio' ? this.#audio : this.#camera)));
+      this.#publish(error ?? (resolved ? null : prev));
     });
   }
 
   /** Captures again what is missing (after an error), or from scratch when nothing runs. */
   retry(): Promise<MediaStream | null> {
     if (!this.constraints) return Promise.resolve(null);
-    if (this.#state.status === 'live') return this.update(this.constraints, true);
+    if (this.#state.status === 'live') {
+      this.#set({ error: null }); // a failure comes back if it still holds
+      return this.update(this.constraints, true);
+    }
     return this.start(this.constraints);
   }
 
@@ -210,9 +231,9 @@ export class LocalMedia extends EventTarget {
       this.#screen?.stop();
       this.#screen = track;
       // The browser's own "Stop sharing" ends the track: bring the camera back.
-      track.addEventListener('ended', () => {
+      track.onended = () => {
         if (this.#screen === track) void this.stopScreenShare();
-      });
+      };
       if (this.#camera) this.#drop(this.#camera);
       this.#set({ screenSharing: true });
       this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
@@ -314,7 +335,9 @@ export class LocalMedia extends EventTarget {
     } else {
       this.#camera = track;
     }
-    track.addEventListener('ended', () => void this.#lost(track));
+    // NOTE: `onended` rather than addEventListener: Firefox 153 does not call listeners added with
+    // addEventListener for a dispatched 'ended' (tests stand in for an unplug that way). The track is ours.
+    track.onended = () => void this.#lost(track);
     this.#watchDevices();
   }
 
