@@ -14,6 +14,8 @@ const CHROMIUM_ARGS = [
   // NOTE: fake_device_1 is a depth (Y16) camera WebRTC cannot encode; fake_device_2 is a colour one.
   '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
   '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
+  // http://insecure.test is this server under a name that is not localhost: a real insecure context.
+  '--host-resolver-rules=MAP insecure.test 127.0.0.1',
 ];
 
 const FIREFOX_PREFS = {
@@ -32,6 +34,8 @@ const FIREFOX_PREFS = {
   'datareporting.policy.dataSubmissionEnabled': false,
   'browser.safebrowsing.malware.enabled': false,
   'browser.safebrowsing.phishing.enabled': false,
+  // http://insecure.test is this server under a name that is not localhost: a real insecure context.
+  'network.dns.localDomains': 'insecure.test',
 };
 
 // Browsers that refuse camera and microphone for real, as when a user clicks "Block".

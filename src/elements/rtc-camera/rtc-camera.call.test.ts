@@ -11,9 +11,8 @@ interface Side {
   camera: RtcCamera;
 }
 
-async function calls(cameras: string[]): Promise<Side[]> {
+async function calls(cameras: string[], room = uniqueRoom('camera')): Promise<Side[]> {
   const url = await signalingUrl();
-  const room = uniqueRoom('camera');
   const root = await fixture(html`<div></div>`);
   const sides: Side[] = [];
   // One after the other, so each newcomer offers to everyone already in.
@@ -130,6 +129,22 @@ describe('<rtc-camera> in a call', () => {
     await keepsDecoding(bFromA, 'camera back on');
     expect(negotiation.count).to.equal(0);
     negotiation.stop();
+  });
+
+  it('tells a participant who joins later that we are muted with the camera off', async () => {
+    const room = uniqueRoom('late');
+    const [a] = (sides = await calls(['width="320" height="240"'], room));
+    await until(() => a.camera.media.state.status === 'live', 'a live');
+    a.camera.toggleMute();
+    await a.camera.toggleCamera();
+    expect(a.camera.media.videoTrack).to.equal(null);
+    const [b] = await calls(['no-video no-audio'], room);
+    sides.push(b);
+    await until(() => tilePart(b, a, 'tile-camera-off') && tilePart(b, a, 'tile-muted'), 'b shows a muted, camera off');
+    // And the camera coming back reaches b as video.
+    await a.camera.toggleCamera();
+    await until(() => !tilePart(b, a, 'tile-camera-off'), 'b sees the camera come back');
+    await until(async () => (await decoded(pcTo(b, a))) > 0, 'b decodes a');
   });
 
   it('goes on audio-only when the camera fails, and receive-only when both fail', async () => {

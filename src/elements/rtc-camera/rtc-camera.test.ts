@@ -247,20 +247,6 @@ describe('<rtc-camera> errors', () => {
     expect(part(el, 'error')).to.equal(null);
   });
 
-  it('explains an insecure page (navigator.mediaDevices stubbed away, as on plain http)', async () => {
-    const desc = Object.getOwnPropertyDescriptor(Navigator.prototype, 'mediaDevices')!;
-    Object.defineProperty(navigator, 'mediaDevices', { value: undefined, configurable: true });
-    restore.push(() => delete (navigator as unknown as Record<string, unknown>).mediaDevices);
-    expect(desc).to.exist;
-    const failed = nextEvent(document, 'rtc-error');
-    el = await fixture<RtcCamera>(html`<rtc-camera></rtc-camera>`);
-    const event = await failed;
-    expect(event.code).to.equal('insecure-context');
-    await el.updateComplete;
-    expect(text(el, 'error')).to.contain('secure page (HTTPS or localhost)');
-    await expect(el).to.be.accessible();
-  });
-
   it('falls back to the default camera when the one in use is unplugged, and says so (track end stubbed)', async () => {
     el = await fixture<RtcCamera>(html`<rtc-camera no-audio width="320" height="240"></rtc-camera>`);
     await live(el);
