@@ -34,9 +34,13 @@ export class DeviceList extends EventTarget {
   #refreshing: Promise<void> | null = null;
   #again = false;
 
-  constructor() {
+  private readonly mediaDevices: MediaDevices | undefined;
+
+  /** @param mediaDevices Where to list from (default `navigator.mediaDevices`; null: nothing to list). */
+  constructor(mediaDevices?: MediaDevices | null) {
     super();
-    const devices = globalThis.navigator?.mediaDevices;
+    this.mediaDevices = mediaDevices === undefined ? globalThis.navigator?.mediaDevices : (mediaDevices ?? undefined);
+    const devices = this.mediaDevices;
     devices?.addEventListener?.('devicechange', () => void this.refresh(), { signal: this.#abort.signal });
     void this.refresh();
   }
@@ -68,7 +72,7 @@ export class DeviceList extends EventTarget {
   }
 
   async #read(): Promise<void> {
-    const devices = globalThis.navigator?.mediaDevices;
+    const devices = this.mediaDevices;
     if (!devices?.enumerateDevices || this.#abort.signal.aborted) return;
     const all = await devices.enumerateDevices().catch(() => [] as MediaDeviceInfo[]);
     if (this.#abort.signal.aborted) return;

@@ -62,6 +62,22 @@ export class LocalMedia extends EventTarget {
   #queue: Promise<unknown> = Promise.resolve();
   #generation = 0;
   #deviceWatch: AbortController | null = null;
+  #mediaDevices: MediaDevices | null | undefined;
+
+  /**
+   * @param options.mediaDevices Where to capture from (default `navigator.mediaDevices`); `null`
+   *   behaves as an insecure page. For stories and apps that bring their own sources.
+   */
+  constructor(options: { mediaDevices?: MediaDevices | null } = {}) {
+    super();
+    this.#mediaDevices = 'mediaDevices' in options ? options.mediaDevices : undefined;
+  }
+
+  /** The capture API in use: the one given to the constructor, else the browser's (undefined on insecure pages). */
+  get mediaDevices(): MediaDevices | undefined {
+    return this.#mediaDevices === undefined ? globalThis.navigator?.mediaDevices : (this.#mediaDevices ?? undefined);
+  }
+
   /** The constraints capture follows; `start()` and `update()` set them. */
   constraints: MediaStreamConstraints | null = null;
   #audioOutputId = '';
@@ -214,7 +230,7 @@ export class LocalMedia extends EventTarget {
    * camera, which stops meanwhile. Resolves false when the user cancelled the browser's picker.
    */
   async startScreenShare(): Promise<boolean> {
-    const devices = globalThis.navigator?.mediaDevices;
+    const devices = this.mediaDevices;
     if (!devices) return this.#failShare(insecureContextError());
     if (!devices.getDisplayMedia) return this.#failShare(screenShareUnsupportedError());
     let stream: MediaStream;
@@ -282,7 +298,7 @@ export class LocalMedia extends EventTarget {
     constraints: MediaStreamConstraints,
     kinds: readonly MediaKind[],
   ): Promise<{ tracks: MediaStreamTrack[]; error: MediaError | null }> {
-    const devices = globalThis.navigator?.mediaDevices;
+    const devices = this.mediaDevices;
     if (!devices?.getUserMedia) return { tracks: [], error: insecureContextError() };
     if (kinds.length === 0) return { tracks: [], error: null };
     const ask = (ks: readonly MediaKind[]) =>
@@ -362,7 +378,7 @@ export class LocalMedia extends EventTarget {
 
   /** While capturing, notice when the device in use disappears from the list (hot-unplug). */
   #watchDevices(): void {
-    const devices = globalThis.navigator?.mediaDevices;
+    const devices = this.mediaDevices;
     if (this.#deviceWatch || !devices?.addEventListener) return;
     this.#deviceWatch = new AbortController();
     devices.addEventListener(

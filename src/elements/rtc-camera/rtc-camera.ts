@@ -124,9 +124,16 @@ export class RtcCamera extends LitElement {
   #seen: Flags = { audioMuted: false, videoOff: false, screenSharing: false };
   #lastStatus = '';
 
-  /** The local media this element drives: the call's, or its own when standalone. */
+  #media?: LocalMedia;
+
+  /** The local media this element drives: the one set here, else the call's, else its own (standalone). */
   get media(): LocalMedia {
-    return this.session?.media ?? (this.#standalone ??= new LocalMedia());
+    return this.#media ?? this.session?.media ?? (this.#standalone ??= new LocalMedia());
+  }
+  set media(media: LocalMedia | undefined) {
+    const old = this.#media;
+    this.#media = media;
+    this.requestUpdate('media', old);
   }
 
   /** The live stream, if any. */
@@ -197,7 +204,7 @@ export class RtcCamera extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.devices ??= new DeviceList();
+    this.devices ??= new DeviceList(this.media.mediaDevices ?? null);
   }
 
   override disconnectedCallback(): void {
@@ -298,6 +305,8 @@ export class RtcCamera extends LitElement {
 
   #select(kind: MediaDeviceKind, label: string, part: string, options: readonly DeviceOption[], value: string) {
     if (options.length === 0) return nothing;
+    // Nothing known in use (e.g. while sharing the screen): show the first, as the browser's default.
+    if (kind !== 'audiooutput' && !options.some((d) => d.deviceId === value)) value = options[0].deviceId;
     return html`<label
       >${label}
       <select
@@ -314,7 +323,7 @@ export class RtcCamera extends LitElement {
   #controls() {
     const { status, audioMuted, videoOff, screenSharing } = this.media.state;
     const hasAudio = !!this.media.audioTrack;
-    const canShare = !!globalThis.navigator?.mediaDevices?.getDisplayMedia;
+    const canShare = !!this.media.mediaDevices?.getDisplayMedia;
     const busy = status === 'idle' || status === 'starting';
     return html`<div part="controls" role="group" aria-label="Capture controls">
       ${this.noAudio
