@@ -23,6 +23,7 @@ if (!room) {
   const camera = document.createElement('rtc-camera');
   camera.width = 640;
   camera.height = 480;
+  camera.showSettings = true; // with its Mute / Camera / Share screen buttons and the device picker
   local.append(camera, document.createElement('rtc-stats'));
   call.append(local);
   document.querySelector('#call')!.append(call);
