@@ -69,6 +69,25 @@ describe('<rtc-camera> standalone', () => {
     expect(text(el, 'settings')).to.equal('Camera: 640×480 @ 15');
   });
 
+  it('turns audio processing off and on live, with a new microphone track only', async () => {
+    el = await fixture<RtcCamera>(html`<rtc-camera no-video></rtc-camera>`);
+    await live(el);
+    const before = el.media.audioTrack!;
+    const defaults = before.getSettings();
+    el.noEchoCancellation = true;
+    el.noNoiseSuppression = true;
+    el.noAutoGainControl = true;
+    await until(() => el!.media.audioTrack !== before, 'new microphone track');
+    const off = el.settings.audio!;
+    expect([off.echoCancellation, off.noiseSuppression, off.autoGainControl]).to.deep.equal([false, false, false]);
+    expect(before.readyState).to.equal('ended');
+    el.noEchoCancellation = false;
+    el.noNoiseSuppression = false;
+    el.noAutoGainControl = false;
+    await until(() => el!.settings.audio!.echoCancellation === defaults.echoCancellation, 'browser default again');
+    expect(el.stream!.getAudioTracks().length).to.equal(1);
+  });
+
   it('lists the cameras and microphones with labels, and switches camera from the picker', async function () {
     el = await fixture<RtcCamera>(html`<rtc-camera width="320" height="240"></rtc-camera>`);
     await live(el);
