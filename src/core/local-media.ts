@@ -141,8 +141,7 @@ export class LocalMedia extends EventTarget {
   update(constraints: MediaStreamConstraints, retrying = false): Promise<MediaStream | null> {
     const previous = this.constraints;
     this.constraints = constraints;
-    const { status } = this.#state;
-    if (status === 'idle' || status === 'stopped') return Promise.resolve(null);
+    if (!this.#capturing()) return Promise.resolve(null);
     const generation = this.#generation;
     return this.#enqueue(generation, async () => {
       let error: MediaError | null = null;
@@ -219,7 +218,7 @@ export class LocalMedia extends EventTarget {
       if (off) {
         if (this.#camera) this.#drop(this.#camera);
         this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
-      } else if (this.#wants('video') && !this.#camera && this.#state.status !== 'idle') {
+      } else if (this.#wants('video') && !this.#camera && this.#capturing()) {
         this.#publish(await this.#replace('video', generation));
       }
     });
@@ -231,6 +230,7 @@ export class LocalMedia extends EventTarget {
    */
   async startScreenShare(): Promise<boolean> {
     const devices = this.mediaDevices;
+    if (!this.#capturing()) return false; // start() first: a share belongs to a running capture
     if (!devices) return this.#failShare(insecureContextError());
     if (!devices.getDisplayMedia) return this.#failShare(screenShareUnsupportedError());
     let stream: MediaStream;
@@ -281,6 +281,12 @@ export class LocalMedia extends EventTarget {
   }
 
   // ---- internals ----
+
+  /** Capture has been started and not stopped (it may have failed). */
+  #capturing(): boolean {
+    const { status } = this.#state;
+    return status === 'live' || status === 'error' || status === 'starting';
+  }
 
   #wants(kind: MediaKind): boolean {
     if (!kindConstraints(this.constraints, kind)) return false;
