@@ -221,11 +221,11 @@ export class CallSession extends EventTarget {
   }
 
   #removePeer(id: string): void {
+    this.#remoteMedia.delete(id);
     const link = this.#links.get(id);
     if (!link) return;
     link.close();
     this.#links.delete(id);
-    this.#remoteMedia.delete(id);
     this.#syncParticipants();
   }
 
