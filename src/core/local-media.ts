@@ -23,6 +23,7 @@ import {
   insecureContextError,
   screenShareUnsupportedError,
   toMediaError,
+  toScreenShareError,
   trackEndedError,
 } from './media-error.js';
 
@@ -239,7 +240,7 @@ export class LocalMedia extends EventTarget {
     } catch (err) {
       // The user closing the browser's picker is a choice, not a failure.
       if ((err as Error)?.name === 'NotAllowedError' || (err as Error)?.name === 'AbortError') return false;
-      return this.#failShare(toMediaError(err, 'video'));
+      return this.#failShare(toScreenShareError(err));
     }
     const track = stream.getVideoTracks()[0];
     const generation = this.#generation;

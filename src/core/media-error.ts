@@ -78,6 +78,20 @@ export const trackEndedError = (kind: 'audio' | 'video', fellBack: boolean) => {
   );
 };
 
+/** Classifies a `getDisplayMedia` rejection (other than the user cancelling the picker). */
+export function toScreenShareError(err: unknown): MediaError {
+  const base = toMediaError(err, 'video');
+  const message =
+    base.code === 'no-device'
+      ? 'There is no screen to share.'
+      : base.code === 'device-busy'
+        ? 'The screen could not be captured. Try another window or tab.'
+        : base.code === 'permission-denied'
+          ? 'Screen sharing is blocked for this page.'
+          : `Screen sharing failed: ${base.message}`;
+  return new MediaError(base.code, message, base.constraint, err, 'video');
+}
+
 /** The error for a browser without `getDisplayMedia` (most mobile browsers). */
 export const screenShareUnsupportedError = () =>
   new MediaError('unsupported', 'This browser cannot share the screen.', undefined, undefined, 'video');

@@ -173,8 +173,24 @@ describe('<rtc-camera> standalone', () => {
     await until(() => (part<HTMLVideoElement>(el!, 'video')?.videoWidth ?? 0) > 0, 'preview plays again');
   });
 
+  it('says so when there is no screen to share, and keeps the camera (headless Firefox, for real)', async function () {
+    if (!isFirefox) return this.skip(); // headless Chromium has a screen
+    el = await fixture<RtcCamera>(html`<rtc-camera no-audio width="320" height="240"></rtc-camera>`);
+    await live(el);
+    await el.updateComplete;
+    const camera = el.media.videoTrack!;
+    const failed = nextEvent(el, 'rtc-error');
+    await realClick(el, 'screen-share');
+    expect((await failed).code).to.equal('no-device');
+    await el.updateComplete;
+    expect(text(el, 'error')).to.contain('There is no screen to share.');
+    expect(el.media.videoTrack).to.equal(camera);
+    expect(camera.readyState).to.equal('live');
+    expect(el.hasAttribute('screen-sharing')).to.equal(false);
+  });
+
   it('shares the screen in place of the camera, and the camera comes back when sharing ends', async function () {
-    if (isFirefox) return this.skip(); // headless Firefox has no screen to share
+    if (isFirefox) return this.skip(); // headless Firefox has no screen to share (see the test above)
     el = await fixture<RtcCamera>(html`<rtc-camera no-audio width="320" height="240"></rtc-camera>`);
     await live(el);
     await el.updateComplete;
