@@ -172,9 +172,9 @@ export class LocalMedia extends EventTarget {
           error = toMediaError(err, kind); // the track keeps its previous settings
           continue;
         }
+        applied.add(kind);
         // NOTE: Firefox (ESR 153, fake camera) resolves applyConstraints for a new size but keeps
         // the old one; a new track of the same camera honours it, and is still only a replaceTrack.
-        applied.add(kind);
         if (kind === 'video' && sizeUnmet(want, track)) error = (await this.#replace(kind, generation)) ?? error;
       }
       if (generation !== this.#generation) return;
@@ -218,9 +218,9 @@ export class LocalMedia extends EventTarget {
     return this.#enqueue(generation, async () => {
       if (off) {
         if (this.#camera) this.#drop(this.#camera);
-        this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
+        this.#publishVideo(null);
       } else if (this.#wants('video') && !this.#camera && this.#capturing()) {
-        this.#publish(await this.#replace('video', generation));
+        this.#publishVideo(await this.#replace('video', generation));
       }
     });
   }
@@ -234,6 +234,7 @@ export class LocalMedia extends EventTarget {
     if (!this.#capturing()) return false; // start() first: a share belongs to a running capture
     if (!devices) return this.#failShare(insecureContextError());
     if (!devices.getDisplayMedia) return this.#failShare(screenShareUnsupportedError());
+    const generation = this.#generation; // a stop() while the picker is open cancels the share
     let stream: MediaStream;
     try {
       stream = await devices.getDisplayMedia({ video: true, audio: false });
@@ -243,7 +244,6 @@ export class LocalMedia extends EventTarget {
       return this.#failShare(toScreenShareError(err));
     }
     const track = stream.getVideoTracks()[0];
-    const generation = this.#generation;
     await this.#enqueue(generation, async () => {
       this.#screen?.stop();
       this.#screen = track;
@@ -253,7 +253,7 @@ export class LocalMedia extends EventTarget {
       };
       if (this.#camera) this.#drop(this.#camera);
       this.#set({ screenSharing: true });
-      this.#publish(this.#state.error?.kind === 'video' ? null : this.#state.error);
+      this.#publishVideo(null);
     });
     if (generation !== this.#generation) track.stop();
     return generation === this.#generation;
@@ -268,7 +268,7 @@ export class LocalMedia extends EventTarget {
     this.#set({ screenSharing: false });
     return this.#enqueue(generation, async () => {
       const error = this.#wants('video') && !this.#camera ? await this.#replace('video', generation) : null;
-      this.#publish(error);
+      this.#publishVideo(error);
     });
   }
 
@@ -413,6 +413,12 @@ export class LocalMedia extends EventTarget {
     this.#audio = this.#camera = this.#screen = null;
     this.#deviceWatch?.abort();
     this.#deviceWatch = null;
+  }
+
+  /** Publishes after a video-only change: `error`, else any earlier error not about video. */
+  #publishVideo(error: MediaError | null): void {
+    const prev = this.#state.error;
+    this.#publish(error ?? (prev && prev.kind === 'audio' ? prev : null));
   }
 
   /** Publishes the current tracks (a new stream only when they changed) and the outcome. */
