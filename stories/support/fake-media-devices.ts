@@ -119,6 +119,7 @@ export function fakeMediaDevices(options: FakeOptions = {}): MediaDevices {
     async enumerateDevices() {
       // Before (or without) permission, browsers hide ids and labels.
       if (options.fail?.name === 'NotAllowedError') return devices.map((d) => ({ ...d, deviceId: '', label: '' }));
+      if (options.fail?.name === 'NotFoundError') return [];
       return devices;
     },
     getSupportedConstraints: () => navigator.mediaDevices?.getSupportedConstraints() ?? {},
