@@ -28,6 +28,7 @@ if (!room) {
   const camera = document.createElement('rtc-camera');
   camera.width = 640;
   camera.height = 480;
+  camera.showSettings = true; // with its Mute / Camera / Share screen buttons and the device picker
   // The detailed panel: one section per remote participant, with path, loss, delay and quality.
   const stats = document.createElement('rtc-stats');
   stats.variant = 'detailed';

@@ -15,7 +15,7 @@ import {
 import type { SignalingTransport } from './signaling-transport.js';
 import { StatsSampler } from './stats-sampler.js';
 import { WebSocketTransport } from './websocket-transport.js';
-import type { PeerInfo } from '../protocol/messages.js';
+import type { PeerInfo, WireMediaState } from '../protocol/messages.js';
 
 /** What a call connects to. */
 export interface CallConfig {
@@ -91,6 +91,9 @@ export class CallSession extends EventTarget {
   #links = new Map<string, PeerLink>();
   #joining: Promise<void> | null = null;
   #maxBitrate: Record<'audio' | 'video', number | null> = { audio: null, video: null };
+  /** Each remote participant's last `media` signal (kept even before their link exists). */
+  #remoteMedia = new Map<string, WireMediaState>();
+  #sentMedia: WireMediaState | null = null;
 
   constructor(config: CallConfig = {}) {
     super();
@@ -103,8 +106,10 @@ export class CallSession extends EventTarget {
     this.media.addEventListener('change', () => {
       const { status, stream } = this.media.state;
       if (status === 'live' || status === 'error' || status === 'stopped') {
+        // replaceTrack on every sender: a device switch or camera toggle needs no renegotiation.
         for (const link of this.#links.values()) void link.setLocalStream(stream);
       }
+      this.#announceMedia();
     });
   }
 
@@ -157,7 +162,11 @@ export class CallSession extends EventTarget {
     client.addEventListener('peer-left', (e) => this.#removePeer((e as PeerLeftEvent).id));
     client.addEventListener('signal', (e) => {
       const { from, data } = e as SignalEvent;
-      if ('media' in data) return; // media state: applied by the media-state work (issue 3)
+      if ('media' in data) {
+        this.#remoteMedia.set(from, data.media);
+        this.#syncParticipants();
+        return;
+      }
       void this.#links.get(from)?.handle(data);
     });
     client.addEventListener('closed', () => {
@@ -203,6 +212,8 @@ export class CallSession extends EventTarget {
     client?.close();
     for (const link of this.#links.values()) link.close();
     this.#links.clear();
+    this.#remoteMedia.clear();
+    this.#sentMedia = null;
     this.stats.reset();
   }
 
@@ -228,10 +239,12 @@ export class CallSession extends EventTarget {
       if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);
     }
     this.#links.set(peer.id, link);
+    client.signal(peer.id, { media: this.#localMediaState() });
     this.#syncParticipants();
   }
 
   #removePeer(id: string): void {
+    this.#remoteMedia.delete(id);
     const link = this.#links.get(id);
     if (!link) return;
     link.close();
@@ -251,16 +264,42 @@ export class CallSession extends EventTarget {
   }
 
   #syncParticipants(): void {
-    const participants = [...this.#links.values()].map((link) => ({
-      id: link.id,
-      name: link.name,
-      ...link.state,
-      // Filled from the participant's `media` signal (see WireMediaState).
-      audioMuted: false,
-      videoOff: false,
-      screenSharing: false,
-    }));
+    const participants = [...this.#links.values()].map((link) => {
+      // Until their `media` signal arrives, assume they send what they negotiated.
+      const media = this.#remoteMedia.get(link.id);
+      return {
+        id: link.id,
+        name: link.name,
+        ...link.state,
+        audioMuted: media ? !media.audio : false,
+        videoOff: media ? !media.video : false,
+        screenSharing: media ? media.screen : false,
+      };
+    });
     this.#set({ ...this.#state, participants });
+  }
+
+  /** What we publish now, as the others should show it. */
+  #localMediaState(): WireMediaState {
+    const { audioMuted, screenSharing } = this.media.state;
+    const audio = this.media.audioTrack;
+    const video = this.media.videoTrack;
+    return {
+      audio: !!audio && audio.readyState === 'live' && !audioMuted,
+      video: !!video && video.readyState === 'live',
+      screen: !!video && screenSharing,
+    };
+  }
+
+  /** Tells every peer when our media state changed (muted, camera off, sharing). */
+  #announceMedia(): void {
+    const client = this.#client;
+    if (!client || this.#state.status !== 'joined') return;
+    const media = this.#localMediaState();
+    const last = this.#sentMedia;
+    if (last && last.audio === media.audio && last.video === media.video && last.screen === media.screen) return;
+    this.#sentMedia = media;
+    for (const id of this.#links.keys()) client.signal(id, { media });
   }
 
   #fail(error: CallError): void {

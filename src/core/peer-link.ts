@@ -151,21 +151,28 @@ export class PeerLink extends EventTarget {
     this.#published = true;
     for (const kind of KINDS) {
       const track = stream?.getTracks().find((t) => t.kind === kind) ?? null;
-      const direction: RTCRtpTransceiverDirection = track ? 'sendrecv' : 'recvonly';
       // One transceiver per kind: the one the remote offer created, or ours.
       const transceiver = this.pc
         .getTransceivers()
         .find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === kind);
       if (!transceiver) {
+        const direction: RTCRtpTransceiverDirection = track ? 'sendrecv' : 'recvonly';
         this.pc.addTransceiver(track ?? kind, {
           direction,
           streams: stream && track ? [stream] : [],
         });
         continue;
       }
+      // Once sending, a transceiver keeps sending even with no track (camera off, device lost):
+      // replaceTrack(null) sends nothing and needs no renegotiation; the media signal says why.
+      const direction: RTCRtpTransceiverDirection =
+        track || transceiver.direction === 'sendrecv' ? 'sendrecv' : 'recvonly';
       if (transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track);
-      if (stream && track) transceiver.sender.setStreams?.(stream);
-      if (transceiver.direction !== direction) transceiver.direction = direction;
+      if (transceiver.direction !== direction) {
+        // Only when negotiating anyway: a new stream id (msid) alone would trigger negotiation.
+        if (stream && track) transceiver.sender.setStreams?.(stream);
+        transceiver.direction = direction;
+      }
     }
     if (Object.keys(this.#maxBitrate).length) await this.#applyMaxBitrate();
   }

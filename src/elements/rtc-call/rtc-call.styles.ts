@@ -58,6 +58,29 @@ export const styles = [
       top: var(--_space);
       bottom: auto;
     }
+    [part~='tile-camera-off'] {
+      position: absolute;
+      inset: 0;
+      display: grid;
+      place-items: center;
+      color: #fff;
+    }
+    [part~='tile-muted'],
+    [part~='tile-screen'] {
+      position: absolute;
+      right: var(--_space);
+      bottom: var(--_space);
+      padding: 2px 8px;
+      border-radius: var(--_radius);
+      background: var(--_danger);
+      color: #fff;
+      font-size: 0.85em;
+    }
+    [part~='tile-screen'] {
+      top: var(--_space);
+      bottom: auto;
+      background: rgb(0 0 0 / 0.55);
+    }
     [part~='controls'] {
       display: flex;
       gap: var(--_space);

@@ -28,6 +28,9 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @csspart video - A remote participant's video.
  * @csspart name - A remote participant's display name.
  * @csspart tile-status - A remote participant's connection state while not connected.
+ * @csspart tile-muted - Shown on a tile while that participant's microphone is muted.
+ * @csspart tile-camera-off - Shown in place of the video while that participant's camera is off.
+ * @csspart tile-screen - Shown on a tile while that participant shares their screen.
  * @csspart controls - The row of buttons.
  * @csspart button - Every button.
  * @csspart join - The Join button.
@@ -68,6 +71,7 @@ export class RtcCall extends LitElement {
 
   readonly #provider = new ContextProvider(this, { context: callContext, initialValue: this.session });
   readonly #changes = new ChangeController(this, () => this.session);
+  readonly #mediaChanges = new ChangeController(this, () => this.session.media); // speaker choice
   #userLeft = false;
   #lastStatus: CallState['status'] = 'idle';
   #lastError: CallState['error'] = null;
@@ -119,12 +123,21 @@ export class RtcCall extends LitElement {
   }
 
   protected override updated(): void {
+    this.#routeAudio();
     const { status } = this.session.state;
     const ready = this.signaling && this.room;
     if (this.isConnected && ready && !this.noAutoJoin && !this.#userLeft) {
       if (status === 'idle' || status === 'left') queueMicrotask(() => void this.session.join());
     }
     this.#announce();
+  }
+
+  /** Plays remote audio on the speaker chosen in `<rtc-camera>`'s picker, where the browser can. */
+  #routeAudio(): void {
+    const sink = this.session.media.audioOutputId;
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement & { sinkId?: string; setSinkId?(id: string): Promise<void> }>('video')) {
+      if (video.setSinkId && video.sinkId !== sink) video.setSinkId(sink).catch(() => {});
+    }
   }
 
   #configure(): void {
@@ -169,9 +182,13 @@ export class RtcCall extends LitElement {
 
   #tile(p: Participant) {
     const connecting = p.connectionState !== 'connected';
-    return html`<figure part="tile" data-participant=${p.id} data-state=${p.connectionState}>
-      <video part="video" .srcObject=${p.stream} autoplay playsinline aria-label=${`Video of ${p.name || 'guest'}`}></video>
+    return html`<figure part="tile" data-participant=${p.id} data-state=${p.connectionState}
+      ?data-muted=${p.audioMuted} ?data-camera-off=${p.videoOff} ?data-screen=${p.screenSharing}>
+      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${`Video of ${p.name || 'guest'}`}></video>
+      ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${`${p.name || 'Guest'}: camera off`}>Camera off</div>` : nothing}
       <figcaption part="name">${p.name || 'Guest'}</figcaption>
+      ${p.audioMuted ? html`<span part="tile-muted" role="img" aria-label=${`${p.name || 'Guest'}: microphone muted`}>Muted</span>` : nothing}
+      ${p.screenSharing ? html`<span part="tile-screen">Sharing screen</span>` : nothing}
       ${connecting ? html`<span part="tile-status">${p.connectionState === 'failed' ? 'connection failed' : 'connecting…'}</span>` : nothing}
     </figure>`;
   }
