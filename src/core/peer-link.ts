@@ -2,8 +2,33 @@
  * One peer connection to one remote participant, negotiated with the "perfect negotiation"
  * pattern of the WebRTC specification (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example)
  * and trickle ICE. Either side may renegotiate at any time; on glare the polite side yields.
+ *
+ * It also keeps the connection alive (ICE restart on `failed`, or on `disconnected` without
+ * bytes for a while; after repeated failed restarts it asks its session for a new connection),
+ * opens the call's negotiated data channels, and applies the mesh's send limits per sender.
  */
 import type { SignalData, WireCandidate, WireDescription } from '../protocol/messages.js';
+import { CONTROL_ID, CONTROL_LABEL, type ChannelOptions } from './data-channel.js';
+import type { SendPolicy } from './mesh-policy.js';
+
+/** How a link recovers from a broken path. */
+export interface RecoveryOptions {
+  /** `disconnected` this long with no bytes arriving → ICE restart (ms). */
+  disconnectedMs: number;
+  /** A restart that has not reconnected after this long is tried again (ms). */
+  restartTimeoutMs: number;
+  /** After this many restarts without reconnecting, the connection is rebuilt. */
+  maxRestarts: number;
+}
+
+export const DEFAULT_RECOVERY: RecoveryOptions = { disconnectedMs: 2500, restartTimeoutMs: 4000, maxRestarts: 3 };
+
+/** A data channel the link opens on its connection. */
+export interface ChannelSpec {
+  label: string;
+  id: number;
+  options: ChannelOptions;
+}
 
 /** What a link needs from its session. */
 export interface PeerLinkOptions {
@@ -18,6 +43,11 @@ export interface PeerLinkOptions {
   send(data: SignalData): void;
   /** The local stream to publish, once capture has settled (null: receive only). */
   localStream(): Promise<MediaStream | null>;
+  /** The call's data channels, opened on this connection. */
+  channels?(): ChannelSpec[];
+  /** A data channel of the call opened on this connection. */
+  onChannel?(label: string, dc: RTCDataChannel): void;
+  recovery?: Partial<RecoveryOptions>;
 }
 
 /** A snapshot of one remote participant's link. */
@@ -25,16 +55,44 @@ export interface PeerLinkState {
   connectionState: RTCPeerConnectionState;
   /** Remote audio and video, once the first track arrived. */
   stream: MediaStream | null;
+  /** The path broke and an ICE restart (or a new connection) is under way. */
+  reconnecting: boolean;
+}
+
+/** Fired when the remote side replaced its connection: the session builds a new link for `description`. */
+export class LinkReplacedEvent extends Event {
+  constructor(readonly description: WireDescription) {
+    super('replaced');
+  }
+}
+
+/** Fired when a TURN or STUN server refused us (e.g. 401: expired credentials). */
+export class IceServerErrorEvent extends Event {
+  constructor(
+    readonly errorCode: number,
+    readonly errorText: string,
+    readonly url: string,
+  ) {
+    super('ice-server-error');
+  }
 }
 
 const KINDS = ['audio', 'video'] as const;
 
-/** A negotiated connection to one participant. Fires `change` whenever `state` changes. */
+/** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
+const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
+
+/**
+ * A negotiated connection to one participant. Fires `change` whenever `state` changes,
+ * `rebuild` when it gave up restarting ICE, `replaced` (LinkReplacedEvent), `ice-server-error`
+ * (IceServerErrorEvent) and `error` (ErrorEvent) on a negotiation failure.
+ */
 export class PeerLink extends EventTarget {
   readonly pc: RTCPeerConnection;
   readonly id: string;
   readonly name: string;
   #opts: PeerLinkOptions;
+  #recovery: RecoveryOptions;
   #stream: MediaStream | null = null;
   #makingOffer = false;
   #ignoreOffer = false;
@@ -42,10 +100,26 @@ export class PeerLink extends EventTarget {
   #published = false;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  // Data channels: created by the initiator with its first offer, by the other side when that
+  // offer arrives (both negotiated, so no in-band announcement is needed).
+  #channelsReady = false;
+  #channels = new Map<string, RTCDataChannel>();
+  #control: RTCDataChannel | null = null;
+  // Send limits: the mesh policy, and whether the other side wants our video at all.
+  #policy: SendPolicy | null = null;
+  #peerWantsVideo = true;
+  #wantVideo = true;
+  #paramsQueue: Promise<void> = Promise.resolve();
+  // ICE recovery.
+  #reconnecting = false;
+  #restarts = 0;
+  #disconnectTimer?: ReturnType<typeof setTimeout>;
+  #restartTimer?: ReturnType<typeof setTimeout>;
 
   constructor(opts: PeerLinkOptions) {
     super();
     this.#opts = opts;
+    this.#recovery = { ...DEFAULT_RECOVERY, ...opts.recovery };
     this.id = opts.id;
     this.name = opts.name;
     const pc = (this.pc = new RTCPeerConnection(opts.config));
@@ -53,6 +127,11 @@ export class PeerLink extends EventTarget {
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker carries nothing the remote side needs from us.
       if (candidate?.candidate) opts.send({ candidate: candidate.toJSON() as WireCandidate });
+    };
+    pc.onicecandidateerror = (e) => {
+      const { errorCode, errorText, url } = e as RTCPeerConnectionIceErrorEvent;
+      // 701 is "could not reach this server from this interface": normal on multi-homed hosts.
+      if (errorCode !== 701) this.dispatchEvent(new IceServerErrorEvent(errorCode, errorText, url));
     };
     pc.onnegotiationneeded = () => void this.#offer();
     pc.ontrack = ({ track }) => {
@@ -63,14 +142,20 @@ export class PeerLink extends EventTarget {
       this.#stream = new MediaStream([...tracks, track]);
       this.#changed();
     };
-    pc.onconnectionstatechange = () => this.#changed();
+    pc.onconnectionstatechange = () => {
+      this.#watchConnection();
+      this.#changed();
+    };
+    pc.onsignalingstatechange = () => {
+      if (pc.signalingState === 'stable') this.#applySendParameters();
+    };
 
     if (opts.initiator) this.#enqueue(() => this.#publish());
   }
 
   /** The current snapshot. */
   get state(): PeerLinkState {
-    return { connectionState: this.pc.connectionState, stream: this.#stream };
+    return { connectionState: this.pc.connectionState, stream: this.#stream, reconnecting: this.#reconnecting };
   }
 
   /** Applies a description or candidate from the remote side, in arrival order. */
@@ -89,12 +174,55 @@ export class PeerLink extends EventTarget {
     });
   }
 
+  /** Restarts ICE now (through perfect negotiation; safe while another negotiation runs). */
+  restartIce(): void {
+    if (!this.#closed) this.pc.restartIce();
+  }
+
+  /** Opens a data channel of the call on this connection (once negotiation allows it). */
+  openChannel(spec: ChannelSpec): void {
+    if (this.#channelsReady && !this.#closed) this.#createChannel(spec);
+  }
+
+  /** Limits what our video sender sends to this participant. */
+  setSendPolicy(policy: SendPolicy): void {
+    this.#policy = policy;
+    this.#applySendParameters();
+  }
+
+  /** Asks the other side to stop (false) or resume (true) sending us video, e.g. for a hidden tile. */
+  setVideoWanted(wanted: boolean): void {
+    if (this.#wantVideo === wanted) return;
+    this.#wantVideo = wanted;
+    this.#sendControl();
+  }
+
+  /** The loudest recent level (0…1) of the participant's audio, from the RTP header extension. */
+  audioLevel(): number {
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
+    if (!receiver?.getSynchronizationSources) return 0;
+    const now = performance.timeOrigin + performance.now();
+    let level = 0;
+    for (const s of receiver.getSynchronizationSources()) {
+      // NOTE: the timestamp is on the performance clock in Chromium and the wall clock in Firefox;
+      // both are close to Date.now()-based time, so a generous window covers both.
+      if (Math.abs(now - s.timestamp) < 1000 && (s.audioLevel ?? 0) > level) level = s.audioLevel ?? 0;
+    }
+    return level;
+  }
+
   /** Closes the connection; remote tracks end. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.pc.onicecandidate = this.pc.onnegotiationneeded = this.pc.ontrack = null;
-    this.pc.close();
+    clearTimeout(this.#disconnectTimer);
+    clearTimeout(this.#restartTimer);
+    for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
+    if (this.#control) this.#control.onopen = this.#control.onmessage = null;
+    const pc = this.pc;
+    pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
+    pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = null;
+    pc.close();
     this.#changed();
   }
 
@@ -106,7 +234,76 @@ export class PeerLink extends EventTarget {
 
   async #publish(): Promise<void> {
     const stream = await this.#opts.localStream();
-    if (!this.#closed) await this.#attach(stream);
+    if (this.#closed) return;
+    // In the same task as the transceivers, so the first offer carries media and data at once.
+    this.#openChannels();
+    await this.#attach(stream);
+  }
+
+  #openChannels(): void {
+    if (this.#channelsReady) return;
+    this.#channelsReady = true;
+    const control = (this.#control = this.pc.createDataChannel(CONTROL_LABEL, { negotiated: true, id: CONTROL_ID }));
+    control.onopen = () => this.#sendControl();
+    control.onmessage = ({ data }) => this.#onControl(data);
+    for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
+  }
+
+  #createChannel(spec: ChannelSpec): void {
+    if (this.#channels.has(spec.label)) return;
+    let dc: RTCDataChannel;
+    try {
+      dc = this.pc.createDataChannel(spec.label, { ...spec.options, negotiated: true, id: spec.id });
+    } catch (err) {
+      this.#fail(new Error(`cannot open data channel "${spec.label}" (id ${spec.id}): ${(err as Error).message}`));
+      return;
+    }
+    this.#channels.set(spec.label, dc);
+    this.#opts.onChannel?.(spec.label, dc);
+  }
+
+  #sendControl(): void {
+    if (this.#control?.readyState === 'open') this.#control.send(JSON.stringify({ t: 'video', on: this.#wantVideo }));
+  }
+
+  #onControl(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let m: unknown;
+    try {
+      m = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof m === 'object' && m && (m as { t?: unknown }).t === 'video') {
+      this.#peerWantsVideo = (m as { on?: unknown }).on !== false;
+      this.#applySendParameters();
+    }
+  }
+
+  /** Serialized: two overlapping getParameters/setParameters pairs would fail on the transaction id. */
+  #applySendParameters(): void {
+    this.#paramsQueue = this.#paramsQueue.then(async () => {
+      if (this.#closed) return;
+      const sender = this.pc.getTransceivers().find((t) => t.receiver.track.kind === 'video' && t.currentDirection !== 'stopped')?.sender;
+      if (!sender) return;
+      const params = sender.getParameters();
+      if (!params.encodings?.length) return; // before negotiation: applied again once stable
+      let dirty = false;
+      for (const e of params.encodings) {
+        const want = {
+          active: this.#peerWantsVideo,
+          maxBitrate: this.#policy?.maxBitrate,
+          scaleResolutionDownBy: this.#policy?.scaleResolutionDownBy ?? 1,
+        };
+        if (e.active !== want.active) (e.active = want.active), (dirty = true);
+        if (want.maxBitrate !== undefined && e.maxBitrate !== want.maxBitrate) (e.maxBitrate = want.maxBitrate), (dirty = true);
+        if ((e.scaleResolutionDownBy ?? 1) !== want.scaleResolutionDownBy) {
+          e.scaleResolutionDownBy = want.scaleResolutionDownBy;
+          dirty = true;
+        }
+      }
+      if (dirty) await sender.setParameters(params).catch((err) => console.warn('[rtc-elements] setParameters:', err));
+    });
   }
 
   async #attach(stream: MediaStream | null): Promise<void> {
@@ -147,6 +344,12 @@ export class PeerLink extends EventTarget {
 
   async #onDescription(description: WireDescription): Promise<void> {
     const pc = this.pc;
+    const current = pc.remoteDescription?.sdp;
+    if (description.type === 'offer' && current && fingerprint(description.sdp) !== fingerprint(current)) {
+      // The other side gave up on this connection and built a new one: follow it.
+      this.dispatchEvent(new LinkReplacedEvent(description));
+      return;
+    }
     const readyForOffer =
       !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = description.type === 'offer' && !readyForOffer;
@@ -156,9 +359,12 @@ export class PeerLink extends EventTarget {
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     this.#settingRemoteAnswer = false;
     if (description.type !== 'offer') return;
-    // First offer from the other side: put our media on the transceivers it created, so the
-    // answer already carries it and no second round is needed.
-    if (!this.#published) await this.#attach(await this.#opts.localStream());
+    // First offer from the other side: open the data channels it negotiated and put our media
+    // on the transceivers it created, so the answer already carries it and no second round is needed.
+    if (!this.#published) {
+      this.#openChannels();
+      await this.#attach(await this.#opts.localStream());
+    }
     if (this.#closed) return;
     await pc.setLocalDescription();
     const answer = pc.localDescription;
@@ -169,9 +375,62 @@ export class PeerLink extends EventTarget {
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
-      // Candidates of an offer we ignored on glare are expected to fail.
-      if (!this.#ignoreOffer) throw err;
+      // Candidates of an offer we ignored on glare are expected to fail, and so are late ones
+      // of an ICE generation a restart replaced.
+      if (!this.#ignoreOffer && !this.#reconnecting) throw err;
     }
+  }
+
+  #watchConnection(): void {
+    if (this.#closed) return;
+    const state = this.pc.connectionState;
+    if (state === 'connected') {
+      clearTimeout(this.#disconnectTimer);
+      clearTimeout(this.#restartTimer);
+      this.#disconnectTimer = this.#restartTimer = undefined;
+      this.#restarts = 0;
+      this.#reconnecting = false;
+    } else if (state === 'failed') {
+      this.#restart();
+    } else if (state === 'disconnected' && !this.#disconnectTimer && !this.#reconnecting) {
+      // Often transient (a Wi-Fi hiccup): restart only if nothing arrives for a while.
+      void this.#bytesReceived().then((before) => {
+        if (this.#closed || this.pc.connectionState !== 'disconnected') return;
+        this.#disconnectTimer = setTimeout(async () => {
+          this.#disconnectTimer = undefined;
+          if (this.#closed || this.pc.connectionState !== 'disconnected') return;
+          if ((await this.#bytesReceived()) === before) this.#restart();
+        }, this.#recovery.disconnectedMs);
+      });
+    }
+  }
+
+  #restart(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#restartTimer);
+    this.#reconnecting = true;
+    this.#changed();
+    if (this.#restarts >= this.#recovery.maxRestarts) {
+      this.dispatchEvent(new Event('rebuild'));
+      return;
+    }
+    this.#restarts++;
+    this.pc.restartIce();
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#closed && this.pc.connectionState !== 'connected') this.#restart();
+    }, this.#recovery.restartTimeoutMs);
+  }
+
+  async #bytesReceived(): Promise<number> {
+    let bytes = 0;
+    try {
+      (await this.pc.getStats()).forEach((s) => {
+        if (s.type === 'transport' || (s.type === 'candidate-pair' && s.nominated)) bytes = Math.max(bytes, s.bytesReceived ?? 0);
+      });
+    } catch {
+      // closed meanwhile
+    }
+    return bytes;
   }
 
   #fail(err: unknown): void {
