@@ -257,7 +257,7 @@ export class CallSession extends EventTarget {
     this.dispatchEvent(new ParticipantEvent('participant-joined', peer));
   }
 
-  #createLink(peer: PeerInfo, initiator: boolean): PeerLink {
+  #createLink(peer: PeerInfo, initiator: boolean, replacing = false): PeerLink {
     const client = this.#client!;
     const localId = this.#state.localId!;
     const link = new PeerLink({
@@ -275,6 +275,7 @@ export class CallSession extends EventTarget {
       channels: () => [...this.#channels.values()],
       onChannel: (label, dc) => this.#channels.get(label)?.attach(peer.id, dc),
       recovery: this.config.recovery,
+      replacing,
     });
     link.addEventListener('change', () => this.#syncParticipants());
     // Repeated ICE restarts failed: start over with a new connection (the other side follows
@@ -293,7 +294,7 @@ export class CallSession extends EventTarget {
   #replaceLink(old: PeerLink, initiator: boolean): PeerLink | null {
     if (this.#links.get(old.id) !== old || !this.#client) return null;
     this.#closeLink(old);
-    const link = this.#createLink({ id: old.id, name: old.name }, initiator);
+    const link = this.#createLink({ id: old.id, name: old.name }, initiator, true);
     this.#links.set(old.id, link);
     this.#syncParticipants();
     return link;

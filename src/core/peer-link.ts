@@ -48,6 +48,8 @@ export interface PeerLinkOptions {
   /** A data channel of the call opened on this connection. */
   onChannel?(label: string, dc: RTCDataChannel): void;
   recovery?: Partial<RecoveryOptions>;
+  /** This connection replaces a broken one: it counts as reconnecting until connected. */
+  replacing?: boolean;
 }
 
 /** A snapshot of one remote participant's link. */
@@ -78,6 +80,7 @@ export class IceServerErrorEvent extends Event {
 }
 
 const KINDS = ['audio', 'video'] as const;
+const HEARTBEAT_MS = 1000;
 
 /** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
 const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
@@ -115,6 +118,11 @@ export class PeerLink extends EventTarget {
   #restarts = 0;
   #disconnectTimer?: ReturnType<typeof setTimeout>;
   #restartTimer?: ReturnType<typeof setTimeout>;
+  // Keepalive over the control channel: some browsers (Firefox) keep a dead path `connected`
+  // for a long time, so silence on the channel counts as a disconnection too.
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #lastHeard = 0;
+  #restartedAt = 0;
 
   constructor(opts: PeerLinkOptions) {
     super();
@@ -150,6 +158,13 @@ export class PeerLink extends EventTarget {
       if (pc.signalingState === 'stable') this.#applySendParameters();
     };
 
+    if (opts.replacing) {
+      this.#reconnecting = true;
+      this.#restarts = this.#recovery.maxRestarts; // a new connection that fails too: build another
+      this.#restartTimer = setTimeout(() => {
+        if (!this.#closed && this.#reconnecting) this.#restart();
+      }, this.#recovery.restartTimeoutMs * 2);
+    }
     if (opts.initiator) this.#enqueue(() => this.#publish());
   }
 
@@ -217,6 +232,7 @@ export class PeerLink extends EventTarget {
     this.#closed = true;
     clearTimeout(this.#disconnectTimer);
     clearTimeout(this.#restartTimer);
+    clearInterval(this.#heartbeat);
     for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
     if (this.#control) this.#control.onopen = this.#control.onmessage = null;
     const pc = this.pc;
@@ -244,7 +260,11 @@ export class PeerLink extends EventTarget {
     if (this.#channelsReady) return;
     this.#channelsReady = true;
     const control = (this.#control = this.pc.createDataChannel(CONTROL_LABEL, { negotiated: true, id: CONTROL_ID }));
-    control.onopen = () => this.#sendControl();
+    control.onopen = () => {
+      this.#lastHeard = performance.now();
+      this.#sendControl();
+      this.#heartbeat ??= setInterval(() => this.#keepalive(), HEARTBEAT_MS);
+    };
     control.onmessage = ({ data }) => this.#onControl(data);
     for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
   }
@@ -266,7 +286,17 @@ export class PeerLink extends EventTarget {
     if (this.#control?.readyState === 'open') this.#control.send(JSON.stringify({ t: 'video', on: this.#wantVideo }));
   }
 
+  #keepalive(): void {
+    const control = this.#control;
+    if (this.#closed || control?.readyState !== 'open') return;
+    control.send('{"t":"ping"}');
+    const silent = performance.now() - this.#lastHeard > this.#recovery.disconnectedMs + HEARTBEAT_MS;
+    if (silent && !this.#reconnecting) this.#restart();
+  }
+
   #onControl(data: unknown): void {
+    this.#lastHeard = performance.now();
+    if (this.#reconnecting && this.pc.connectionState === 'connected') this.#recovered();
     if (typeof data !== 'string') return;
     let m: unknown;
     try {
@@ -385,11 +415,10 @@ export class PeerLink extends EventTarget {
     if (this.#closed) return;
     const state = this.pc.connectionState;
     if (state === 'connected') {
-      clearTimeout(this.#disconnectTimer);
-      clearTimeout(this.#restartTimer);
-      this.#disconnectTimer = this.#restartTimer = undefined;
-      this.#restarts = 0;
-      this.#reconnecting = false;
+      // NOTE: Firefox reports `connected` during an ICE restart that cannot complete (it keeps the
+      // old, dead pair selected); while the control channel is up, only hearing from it again counts.
+      const heard = this.#control?.readyState !== 'open' || this.#lastHeard > this.#restartedAt;
+      if (!this.#reconnecting || heard) this.#recovered();
     } else if (state === 'failed') {
       this.#restart();
     } else if (state === 'disconnected' && !this.#disconnectTimer && !this.#reconnecting) {
@@ -405,6 +434,18 @@ export class PeerLink extends EventTarget {
     }
   }
 
+  #recovered(): void {
+    clearTimeout(this.#disconnectTimer);
+    clearTimeout(this.#restartTimer);
+    this.#disconnectTimer = this.#restartTimer = undefined;
+    this.#restarts = 0;
+    this.#lastHeard = performance.now();
+    if (this.#reconnecting) {
+      this.#reconnecting = false;
+      this.#changed();
+    }
+  }
+
   #restart(): void {
     if (this.#closed) return;
     clearTimeout(this.#restartTimer);
@@ -415,9 +456,10 @@ export class PeerLink extends EventTarget {
       return;
     }
     this.#restarts++;
+    this.#restartedAt = performance.now();
     this.pc.restartIce();
     this.#restartTimer = setTimeout(() => {
-      if (!this.#closed && this.pc.connectionState !== 'connected') this.#restart();
+      if (!this.#closed && this.#reconnecting) this.#restart();
     }, this.#recovery.restartTimeoutMs);
   }
 

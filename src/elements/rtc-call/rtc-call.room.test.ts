@@ -83,7 +83,7 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
       return ((b.value - a.value) * 8) / ((b.timestamp - a.timestamp) / 1000);
     };
     const shown = await rate();
-    expect(shown, 'video flows while the tile shows').to.be.greaterThan(50_000);
+    expect(shown, 'video flows while the tile shows').to.be.greaterThan(20_000);
     tileOf(ada, idOf(bob))!.style.display = 'none';
     const hidden = await until(async () => {
       const r = await rate();
@@ -97,7 +97,7 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
     await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > frames.value + 5, 'frames again');
     const back = await rate();
     console.log(`video kbps shown ${Math.round(shown / 1000)}, hidden ${Math.round(hidden!.r / 1000)}, shown again ${Math.round(back / 1000)}`);
-    expect(back).to.be.greaterThan(50_000);
+    expect(back).to.be.greaterThan(20_000);
   });
 
   it('marks whoever is speaking from their audio level, and not once their microphone is silent', async () => {
