@@ -27,3 +27,6 @@ export type { RecoveryOptions } from './core/peer-link.js';
 export { ParticipantEvent } from './core/session-events.js';
 export { RtcParticipantJoinedEvent } from './events/rtc-participant-joined-event.js';
 export { RtcParticipantLeftEvent } from './events/rtc-participant-left-event.js';
+export { RtcChat } from './elements/rtc-chat/rtc-chat.js';
+export type { ChatMessage } from './elements/rtc-chat/rtc-chat.js';
+export { RtcChatMessageEvent } from './events/rtc-chat-message-event.js';
