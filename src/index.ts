@@ -30,3 +30,4 @@ export { RtcParticipantLeftEvent } from './events/rtc-participant-left-event.js'
 export { RtcChat } from './elements/rtc-chat/rtc-chat.js';
 export type { ChatMessage } from './elements/rtc-chat/rtc-chat.js';
 export { RtcChatMessageEvent } from './events/rtc-chat-message-event.js';
+export { InMemorySignalingHub } from './core/in-memory-signaling.js';
