@@ -81,6 +81,7 @@ export class IceServerErrorEvent extends Event {
 
 const KINDS = ['audio', 'video'] as const;
 const HEARTBEAT_MS = 1000;
+const GOODBYE_GRACE_MS = 1000;
 
 /** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
 const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
@@ -234,7 +235,7 @@ export class PeerLink extends EventTarget {
     clearTimeout(this.#restartTimer);
     clearInterval(this.#heartbeat);
     for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
-    if (this.#control) this.#control.onopen = this.#control.onmessage = null;
+    if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
     const pc = this.pc;
     pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
     pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = null;
@@ -266,6 +267,19 @@ export class PeerLink extends EventTarget {
       this.#heartbeat ??= setInterval(() => this.#keepalive(), HEARTBEAT_MS);
     };
     control.onmessage = ({ data }) => this.#onControl(data);
+    // The SCTP association died under a live connection (e.g. the other side's connection went
+    // away): media might come back with an ICE restart, the data channels would not. Start over.
+    // A hang-up closes it too: wait a moment for the goodbye (peer-left) to close this link first.
+    control.onclose = () => {
+      if (this.#closed) return;
+      clearTimeout(this.#restartTimer);
+      this.#restartTimer = setTimeout(() => {
+        if (this.#closed) return;
+        this.#reconnecting = true;
+        this.#changed();
+        this.dispatchEvent(new Event('rebuild'));
+      }, GOODBYE_GRACE_MS);
+    };
     for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
   }
 
@@ -374,8 +388,11 @@ export class PeerLink extends EventTarget {
 
   async #onDescription(description: WireDescription): Promise<void> {
     const pc = this.pc;
-    const current = pc.remoteDescription?.sdp;
-    if (description.type === 'offer' && current && fingerprint(description.sdp) !== fingerprint(current)) {
+    const closedUnderUs = pc.signalingState === 'closed'; // closed by someone else's code, not close()
+    // NOTE: Firefox throws on reading remoteDescription of a closed connection.
+    const current = closedUnderUs ? undefined : pc.remoteDescription?.sdp;
+    if (closedUnderUs && description.type !== 'offer') return;
+    if (description.type === 'offer' && (closedUnderUs || (current && fingerprint(description.sdp) !== fingerprint(current)))) {
       // The other side gave up on this connection and built a new one: follow it.
       this.dispatchEvent(new LinkReplacedEvent(description));
       return;
@@ -402,6 +419,7 @@ export class PeerLink extends EventTarget {
   }
 
   async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.pc.signalingState === 'closed') return; // a new connection will follow
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
@@ -417,7 +435,7 @@ export class PeerLink extends EventTarget {
     if (state === 'connected') {
       // NOTE: Firefox reports `connected` during an ICE restart that cannot complete (it keeps the
       // old, dead pair selected); while the control channel is up, only hearing from it again counts.
-      const heard = this.#control?.readyState !== 'open' || this.#lastHeard > this.#restartedAt;
+      const heard = !this.#control || (this.#control.readyState === 'open' && this.#lastHeard > this.#restartedAt);
       if (!this.#reconnecting || heard) this.#recovered();
     } else if (state === 'failed') {
       this.#restart();
@@ -477,7 +495,7 @@ export class PeerLink extends EventTarget {
 
   #fail(err: unknown): void {
     if (this.#closed) return;
-    console.warn(`[rtc-elements] negotiation with ${this.id} failed:`, err);
+    console.warn(`[rtc-elements] negotiation with ${this.id} failed (${this.pc.signalingState}/${this.pc.connectionState}):`, err);
     this.dispatchEvent(new ErrorEvent('error', { error: err, message: String((err as Error)?.message ?? err) }));
   }
 
