@@ -92,6 +92,7 @@ const IDLE: CallState = {
 };
 
 const SPEAKING_POLL_MS = 200;
+const ICE_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized']);
 const SPEAKING_HOLD_MS = 600;
 
 /**
@@ -277,7 +278,12 @@ export class CallSession extends EventTarget {
       recovery: this.config.recovery,
       replacing,
     });
-    link.addEventListener('change', () => this.#syncParticipants());
+    link.addEventListener('change', () => {
+      if (link.pc.connectionState === 'connected' && ICE_ERRORS.has(this.#state.error?.code ?? '')) {
+        this.#state = { ...this.#state, error: null }; // a path works again: the ICE error is over
+      }
+      this.#syncParticipants();
+    });
     // Repeated ICE restarts failed: start over with a new connection (the other side follows
     // when it sees our new DTLS fingerprint).
     link.addEventListener('rebuild', () => this.#replaceLink(link, true));
@@ -306,13 +312,22 @@ export class CallSession extends EventTarget {
   }
 
   #onIceServerError(e: IceServerErrorEvent): void {
+    const relay = this.config.iceTransportPolicy === 'relay';
     const error =
-      e.errorCode === 401
+      e.errorCode === 0
+        ? {
+            code: 'ice-no-candidates',
+            message: relay
+              ? 'Relay-only, but no TURN server gave us a relay address: check ice-servers and the TURN server.'
+              : 'Found no network path to offer the other side.',
+          }
+        : e.errorCode === 401
         ? {
             code: 'turn-unauthorized',
             message: 'The TURN server refused our credentials (401 Unauthorized): they may have expired.',
           }
         : { code: 'ice-server-error', message: `A STUN/TURN server failed: ${e.errorCode} ${e.errorText}`.trim() };
+    if (this.#state.error?.code === 'turn-unauthorized' && error.code === 'ice-no-candidates') return; // the cause was said
     if (this.#state.error?.code !== error.code) this.#set({ ...this.#state, error });
   }
 

@@ -123,6 +123,7 @@ export class PeerLink extends EventTarget {
   // for a long time, so silence on the channel counts as a disconnection too.
   #heartbeat?: ReturnType<typeof setInterval>;
   #lastHeard = 0;
+  #candidates = 0;
   #restartedAt = 0;
 
   constructor(opts: PeerLinkOptions) {
@@ -135,7 +136,17 @@ export class PeerLink extends EventTarget {
 
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker carries nothing the remote side needs from us.
-      if (candidate?.candidate) opts.send({ candidate: candidate.toJSON() as WireCandidate });
+      if (candidate?.candidate) {
+        this.#candidates++;
+        opts.send({ candidate: candidate.toJSON() as WireCandidate });
+      } else if (!candidate && this.#candidates === 0 && !this.#closed) {
+        // Gathering ended with nothing to offer: this connection cannot come up (relay-only
+        // without a reachable TURN server, or no usable network). Say so rather than spin.
+        this.dispatchEvent(new IceServerErrorEvent(0, 'no candidates', ''));
+      }
+    };
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'gathering') this.#candidates = 0;
     };
     pc.onicecandidateerror = (e) => {
       const { errorCode, errorText, url } = e as RTCPeerConnectionIceErrorEvent;
@@ -238,7 +249,7 @@ export class PeerLink extends EventTarget {
     if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
     const pc = this.pc;
     pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
-    pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = null;
+    pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = pc.onicegatheringstatechange = null;
     pc.close();
     this.#changed();
   }

@@ -75,6 +75,25 @@ describe('<rtc-call> through a real TURN server (coturn)', () => {
     expect(status.hasAttribute('data-error')).to.equal(true);
   });
 
+  it('relay-only without a TURN server: tiles say connecting…, and an error explains why instead of a silent hang', async () => {
+    const url = await signalingUrl();
+    const room = uniqueRoom('noturn');
+    const root = await fixture(html`<div>
+      <rtc-call id="a" signaling=${url} room=${room} name="Ada" ice-transport-policy="relay"></rtc-call>
+      <rtc-call id="b" no-auto-join signaling=${url} room=${room} name="Bob" ice-transport-policy="relay"></rtc-call>
+    </div>`);
+    const [a, b] = root.querySelectorAll('rtc-call');
+    calls.push(a, b);
+    await until(() => a.session.state.status === 'joined', 'a joined');
+    const error = nextEvent(b, 'rtc-error');
+    void b.join();
+    expect((await error).code).to.equal('ice-no-candidates');
+    await b.updateComplete;
+    expect(b.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('no TURN server');
+    expect(b.shadowRoot!.querySelector('[part~="tile-status"]')!.textContent).to.equal('connecting…');
+    await expect(b).to.be.accessible();
+  });
+
   /** Relay-only call, TURN stopped until the call shows "reconnecting" (plus `outageMs`), then restarted. */
   async function outage(recovery: Partial<RecoveryOptions>, outageMs: number, expectRebuilt: boolean) {
     const url = await signalingUrl();
@@ -121,6 +140,7 @@ describe('<rtc-call> through a real TURN server (coturn)', () => {
       }
       if (!expectRebuilt) expect(await frames(a)).to.be.greaterThan(stalled);
       expect(a.shadowRoot!.querySelector('[part~="tile-status"]')).to.equal(null);
+      expect(a.session.state.error, 'an ICE error shown during the outage is cleared').to.equal(null);
       expect(pcOf(a) !== firstPc, expectRebuilt ? 'rebuilt' : 'restarted in place').to.equal(expectRebuilt);
       expect(firstPc.connectionState).to.equal(expectRebuilt ? 'closed' : 'connected');
     } finally {
