@@ -108,7 +108,8 @@ export const RelayOnly: StoryObj<RelayArgs> = {
   args: { turnUrl: 'turn:127.0.0.1:3478?transport=udp', username: '', credential: '' },
   render: ({ turnUrl, username, credential }) => {
     const transport = loopback();
-    const servers = [{ urls: turnUrl, username, credential }];
+    // Without credentials there is no TURN server to use: the story then shows that failure.
+    const servers = username && credential ? [{ urls: turnUrl, username, credential }] : [];
     return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
       ${['Ada', 'Bob'].map(
         (name) => html`<rtc-call room="relay" name=${name} ice-transport-policy="relay" .iceServers=${servers} .signalingTransport=${transport}>

@@ -253,7 +253,16 @@ export class CallSession extends EventTarget {
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {
     if (!this.#client || !this.#state.localId || this.#links.has(peer.id)) return;
-    this.#links.set(peer.id, this.#createLink(peer, initiator));
+    let link: PeerLink;
+    try {
+      link = this.#createLink(peer, initiator);
+    } catch (err) {
+      // The browser refused the RTCConfiguration (e.g. a TURN server without credentials).
+      const message = `The ICE server settings were refused: ${(err as Error).message}`;
+      this.#set({ ...this.#state, error: { code: 'ice-config-invalid', message } });
+      return;
+    }
+    this.#links.set(peer.id, link);
     this.#syncParticipants();
     this.dispatchEvent(new ParticipantEvent('participant-joined', peer));
   }
