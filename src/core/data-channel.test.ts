@@ -43,9 +43,12 @@ describe('CallSession data channels (real peer connections through the real serv
     const big = new Uint8Array(6 * 1024 * 1024 + 123);
     for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, Math.min(i + 65536, big.length)));
     const channel = a.channel('files');
+    const t0 = performance.now();
     const sends = [channel.send('before'), channel.send(big), channel.send(new Uint8Array([1, 2, 3]).buffer), channel.send('after')];
     await Promise.all(sends);
     await until(() => got.length === 4, 'all four messages arrive', 25000);
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`6 MB over the data channel in ${seconds.toFixed(2)} s (${((big.byteLength * 8) / seconds / 1e6).toFixed(0)} Mbps)`);
     expect(got[0].data).to.equal('before');
     const received = got[1].data as ArrayBuffer;
     expect(received).to.be.instanceOf(ArrayBuffer);
