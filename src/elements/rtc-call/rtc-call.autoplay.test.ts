@@ -63,6 +63,14 @@ describe('<rtc-call> autoplay and page lifecycle', () => {
       expect(call.session.state.status).to.equal('left');
       const left = await until(() => messages.find((m) => m.type === 'peer-left'), 'observer told ada left', 2000);
       expect(left!.id).to.equal(id);
+      // No auto-join behind the goodbye while the page is hidden…
+      await call.updateComplete;
+      await new Promise((r) => setTimeout(r, 200));
+      expect(call.session.state.status).to.equal('left');
+      expect(messages.filter((m) => m.type === 'peer-joined').length).to.equal(1);
+      // …and back from the back/forward cache it joins again.
+      window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+      await until(() => messages.filter((m) => m.type === 'peer-joined').length === 2, 'ada rejoins after pageshow');
     } finally {
       observer.close();
     }

@@ -84,9 +84,14 @@ export class RtcCall extends LitElement {
     const Ctor = type === 'participant-joined' ? RtcParticipantJoinedEvent : RtcParticipantLeftEvent;
     this.dispatchEvent(new Ctor(participant.id, participant.name));
   };
-  readonly #onPageShow = (e: PageTransitionEvent) => {
+  #pageHidden = false;
+  // Registered before the session's own pagehide listener (which leaves), so no auto-join
+  // follows the goodbye while the page is going away or sits in the back/forward cache.
+  readonly #onPageHide = () => (this.#pageHidden = true);
+  readonly #onPageShow = () => {
     // Back from the back/forward cache after pagehide said goodbye: join again.
-    if (e.persisted && !this.#userLeft) this.requestUpdate();
+    this.#pageHidden = false;
+    this.requestUpdate();
   };
 
   constructor() {
@@ -110,12 +115,14 @@ export class RtcCall extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
     globalThis.addEventListener?.('pageshow', this.#onPageShow);
     this.requestUpdate(); // re-evaluate auto-join after a move or re-insertion
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     globalThis.removeEventListener?.('pageshow', this.#onPageShow);
     this.#visibility?.disconnect();
     this.#visibility = undefined;
@@ -138,7 +145,7 @@ export class RtcCall extends LitElement {
 
   protected override updated(): void {
     const { status } = this.session.state;
-    if (this.isConnected && this.#ready() && !this.noAutoJoin && !this.#userLeft) {
+    if (this.isConnected && this.#ready() && !this.noAutoJoin && !this.#userLeft && !this.#pageHidden) {
       if (status === 'idle' || status === 'left') queueMicrotask(() => void this.session.join());
     }
     this.#announce();
@@ -264,7 +271,8 @@ export class RtcCall extends LitElement {
       ?data-speaking=${p.speaking}
     >
       <video part="video" .srcObject=${p.stream} autoplay playsinline aria-label=${`Video of ${who}`}></video>
-      <figcaption part="name">${who}${p.speaking ? html`<span class="sr-only"> (speaking)</span>` : nothing}</figcaption>
+      <figcaption part="name">${who}</figcaption>
+      ${p.speaking ? html`<span class="sr-only">speaking</span>` : nothing}
       ${this.#badges(p)}
       ${status ? html`<span part="tile-status" role="status">${status}</span>` : nothing}
     </figure>`;
