@@ -161,6 +161,7 @@ export class CallSession extends EventTarget {
 
   /** Asks participant `id` to stop (false) or resume (true) sending us video, e.g. while their tile is hidden. */
   setVideoWanted(id: string, wanted: boolean): void {
+    if (!this.#links.has(id)) return; // e.g. the last report about a tile that just went
     this.#videoWanted.set(id, wanted);
     this.#links.get(id)?.setVideoWanted(wanted);
   }

@@ -1,7 +1,7 @@
 /**
  * Interop: a Chromium participant and a Firefox participant in one room, through the real
  * signaling server on 127.0.0.1, see and hear each other (video frames decoded and audio
- * energy measured on each side). Both browsers are driven with puppeteer-core (CDP for
+ * energy measured on each side) and exchange data-channel messages (text and 1 MiB binary). Both browsers are driven with puppeteer-core (CDP for
  * Chromium, WebDriver BiDi for Firefox), with the same fake-device flags and prefs as the
  * browser tests (web-test-runner.config.mjs).
  */
@@ -65,7 +65,19 @@ const page = (signaling: string, name: string) => `<!doctype html><meta charset=
 <rtc-call signaling="${signaling}" room="interop" name="${name}">
   <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
 </rtc-call>
-<script type="module" src="/bundle.js"></script>`;
+<script type="module" src="/bundle.js"></script>
+<script type="module">
+  // A data channel both ways: text and a 1 MiB binary (framing and back-pressure across browsers).
+  await customElements.whenDefined('rtc-call');
+  const channel = document.querySelector('rtc-call').session.channel('interop');
+  window.received = [];
+  channel.addEventListener('message', async (e) => {
+    const data = e.data;
+    if (typeof data === 'string') return window.received.push(data);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
+    window.received.push('binary ' + data.byteLength + ' ' + [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(''));
+  });
+</script>`;
 
 /**
  * Runs in the page: what this participant receives from the other one. A string, because
@@ -149,7 +161,7 @@ const measure = (p: Page) => p.evaluate(MEASURE) as Promise<Measured | null>;
 
 const haveFirefox = existsSync(FIREFOX);
 
-test('a Chromium and a Firefox participant see and hear each other', { timeout: 120_000, skip: !existsSync(CHROMIUM) || (!haveFirefox && process.env.CI !== 'true') ? 'chromium or firefox-esr missing' : false }, async () => {
+test('a Chromium and a Firefox participant see and hear each other, and exchange data', { timeout: 120_000, skip: !existsSync(CHROMIUM) || (!haveFirefox && process.env.CI !== 'true') ? 'chromium or firefox-esr missing' : false }, async () => {
   const code = await bundle();
   const http = createServer();
   const signaling = attachSignaling(http);
@@ -189,6 +201,27 @@ test('a Chromium and a Firefox participant see and hear each other', { timeout: 
       }
       assert.ok(r, 'remote video plays');
       results.push(r);
+    }
+    // Data channel: each side sends text and the same 1 MiB pseudo-random payload to the other.
+    const SEND = `(async () => {
+      const bytes = new Uint8Array(1024 * 1024);
+      let x = 7;
+      for (let i = 0; i < bytes.length; i++) { x = (x * 1103515245 + 12345) >>> 0; bytes[i] = x >>> 24; }
+      const channel = document.querySelector('rtc-call').session.channel('interop');
+      await channel.send('hello from ' + (navigator.userAgent.includes('Firefox') ? 'Firefox' : 'Chromium'));
+      await channel.send(bytes);
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+      return 'binary ' + bytes.length + ' ' + [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    })()`;
+    const expected = await cp.evaluate(SEND);
+    await fp.evaluate(SEND);
+    for (const [p, other] of [[cp, 'Firefox'], [fp, 'Chromium']] as const) {
+      let got: string[] = [];
+      for (let i = 0; i < 60 && got.length < 2; i++) {
+        got = (await p.evaluate('window.received')) as string[];
+        if (got.length < 2) await new Promise((res) => setTimeout(res, 250));
+      }
+      assert.deepEqual(got, [`hello from ${other}`, expected], 'text and 1 MiB binary arrive intact');
     }
     const [onChromium, onFirefox] = results;
     console.log(JSON.stringify({ onChromium, onFirefox }, null, 1));
