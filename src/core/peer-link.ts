@@ -9,19 +9,10 @@
  */
 import type { SignalData, WireCandidate, WireDescription } from '../protocol/messages.js';
 import { CONTROL_ID, CONTROL_LABEL, type ChannelOptions } from './data-channel.js';
+import { HEARTBEAT_MS, IceRecovery, type RecoveryOptions } from './ice-recovery.js';
 import type { SendPolicy } from './mesh-policy.js';
 
-/** How a link recovers from a broken path. */
-export interface RecoveryOptions {
-  /** `disconnected` this long with no bytes arriving → ICE restart (ms). */
-  disconnectedMs: number;
-  /** A restart that has not reconnected after this long is tried again (ms). */
-  restartTimeoutMs: number;
-  /** After this many restarts without reconnecting, the connection is rebuilt. */
-  maxRestarts: number;
-}
-
-export const DEFAULT_RECOVERY: RecoveryOptions = { disconnectedMs: 2500, restartTimeoutMs: 4000, maxRestarts: 3 };
+export type { RecoveryOptions } from './ice-recovery.js';
 
 /** A data channel the link opens on its connection. */
 export interface ChannelSpec {
@@ -80,8 +71,6 @@ export class IceServerErrorEvent extends Event {
 }
 
 const KINDS = ['audio', 'video'] as const;
-const HEARTBEAT_MS = 1000;
-const GOODBYE_GRACE_MS = 1000;
 
 /** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
 const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
@@ -96,7 +85,7 @@ export class PeerLink extends EventTarget {
   readonly id: string;
   readonly name: string;
   #opts: PeerLinkOptions;
-  #recovery: RecoveryOptions;
+  #recovery: IceRecovery;
   #stream: MediaStream | null = null;
   #makingOffer = false;
   #ignoreOffer = false;
@@ -114,25 +103,27 @@ export class PeerLink extends EventTarget {
   #peerWantsVideo = true;
   #wantVideo = true;
   #paramsQueue: Promise<void> = Promise.resolve();
-  // ICE recovery.
-  #reconnecting = false;
-  #restarts = 0;
-  #disconnectTimer?: ReturnType<typeof setTimeout>;
-  #restartTimer?: ReturnType<typeof setTimeout>;
   // Keepalive over the control channel: some browsers (Firefox) keep a dead path `connected`
   // for a long time, so silence on the channel counts as a disconnection too.
   #heartbeat?: ReturnType<typeof setInterval>;
-  #lastHeard = 0;
   #candidates = 0;
-  #restartedAt = 0;
 
   constructor(opts: PeerLinkOptions) {
     super();
     this.#opts = opts;
-    this.#recovery = { ...DEFAULT_RECOVERY, ...opts.recovery };
     this.id = opts.id;
     this.name = opts.name;
     const pc = (this.pc = new RTCPeerConnection(opts.config));
+    this.#recovery = new IceRecovery(
+      pc,
+      opts.recovery,
+      {
+        changed: () => this.#changed(),
+        rebuild: () => this.dispatchEvent(new Event('rebuild')),
+        keepaliveOpen: () => (this.#control ? this.#control.readyState === 'open' : null),
+      },
+      opts.replacing,
+    );
 
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker carries nothing the remote side needs from us.
@@ -163,26 +154,19 @@ export class PeerLink extends EventTarget {
       this.#changed();
     };
     pc.onconnectionstatechange = () => {
-      this.#watchConnection();
+      this.#recovery.connectionChanged();
       this.#changed();
     };
     pc.onsignalingstatechange = () => {
       if (pc.signalingState === 'stable') this.#applySendParameters();
     };
 
-    if (opts.replacing) {
-      this.#reconnecting = true;
-      this.#restarts = this.#recovery.maxRestarts; // a new connection that fails too: build another
-      this.#restartTimer = setTimeout(() => {
-        if (!this.#closed && this.#reconnecting) this.#restart();
-      }, this.#recovery.restartTimeoutMs * 2);
-    }
     if (opts.initiator) this.#enqueue(() => this.#publish());
   }
 
   /** The current snapshot. */
   get state(): PeerLinkState {
-    return { connectionState: this.pc.connectionState, stream: this.#stream, reconnecting: this.#reconnecting };
+    return { connectionState: this.pc.connectionState, stream: this.#stream, reconnecting: this.#recovery.reconnecting };
   }
 
   /** Applies a description or candidate from the remote side, in arrival order. */
@@ -242,8 +226,7 @@ export class PeerLink extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#disconnectTimer);
-    clearTimeout(this.#restartTimer);
+    this.#recovery.close();
     clearInterval(this.#heartbeat);
     for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
     if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
@@ -273,24 +256,12 @@ export class PeerLink extends EventTarget {
     this.#channelsReady = true;
     const control = (this.#control = this.pc.createDataChannel(CONTROL_LABEL, { negotiated: true, id: CONTROL_ID }));
     control.onopen = () => {
-      this.#lastHeard = performance.now();
+      this.#recovery.heard();
       this.#sendControl();
       this.#heartbeat ??= setInterval(() => this.#keepalive(), HEARTBEAT_MS);
     };
     control.onmessage = ({ data }) => this.#onControl(data);
-    // The SCTP association died under a live connection (e.g. the other side's connection went
-    // away): media might come back with an ICE restart, the data channels would not. Start over.
-    // A hang-up closes it too: wait a moment for the goodbye (peer-left) to close this link first.
-    control.onclose = () => {
-      if (this.#closed) return;
-      clearTimeout(this.#restartTimer);
-      this.#restartTimer = setTimeout(() => {
-        if (this.#closed) return;
-        this.#reconnecting = true;
-        this.#changed();
-        this.dispatchEvent(new Event('rebuild'));
-      }, GOODBYE_GRACE_MS);
-    };
+    control.onclose = () => this.#recovery.keepaliveClosed();
     for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
   }
 
@@ -315,13 +286,11 @@ export class PeerLink extends EventTarget {
     const control = this.#control;
     if (this.#closed || control?.readyState !== 'open') return;
     control.send('{"t":"ping"}');
-    const silent = performance.now() - this.#lastHeard > this.#recovery.disconnectedMs + HEARTBEAT_MS;
-    if (silent && !this.#reconnecting) this.#restart();
+    this.#recovery.tick();
   }
 
   #onControl(data: unknown): void {
-    this.#lastHeard = performance.now();
-    if (this.#reconnecting && this.pc.connectionState === 'connected') this.#recovered();
+    this.#recovery.heard();
     if (typeof data !== 'string') return;
     let m: unknown;
     try {
@@ -436,72 +405,8 @@ export class PeerLink extends EventTarget {
     } catch (err) {
       // Candidates of an offer we ignored on glare are expected to fail, and so are late ones
       // of an ICE generation a restart replaced.
-      if (!this.#ignoreOffer && !this.#reconnecting) throw err;
+      if (!this.#ignoreOffer && !this.#recovery.reconnecting) throw err;
     }
-  }
-
-  #watchConnection(): void {
-    if (this.#closed) return;
-    const state = this.pc.connectionState;
-    if (state === 'connected') {
-      // NOTE: Firefox reports `connected` during an ICE restart that cannot complete (it keeps the
-      // old, dead pair selected); while the control channel is up, only hearing from it again counts.
-      const heard = !this.#control || (this.#control.readyState === 'open' && this.#lastHeard > this.#restartedAt);
-      if (!this.#reconnecting || heard) this.#recovered();
-    } else if (state === 'failed') {
-      this.#restart();
-    } else if (state === 'disconnected' && !this.#disconnectTimer && !this.#reconnecting) {
-      // Often transient (a Wi-Fi hiccup): restart only if nothing arrives for a while.
-      void this.#bytesReceived().then((before) => {
-        if (this.#closed || this.pc.connectionState !== 'disconnected') return;
-        this.#disconnectTimer = setTimeout(async () => {
-          this.#disconnectTimer = undefined;
-          if (this.#closed || this.pc.connectionState !== 'disconnected') return;
-          if ((await this.#bytesReceived()) === before) this.#restart();
-        }, this.#recovery.disconnectedMs);
-      });
-    }
-  }
-
-  #recovered(): void {
-    clearTimeout(this.#disconnectTimer);
-    clearTimeout(this.#restartTimer);
-    this.#disconnectTimer = this.#restartTimer = undefined;
-    this.#restarts = 0;
-    this.#lastHeard = performance.now();
-    if (this.#reconnecting) {
-      this.#reconnecting = false;
-      this.#changed();
-    }
-  }
-
-  #restart(): void {
-    if (this.#closed) return;
-    clearTimeout(this.#restartTimer);
-    this.#reconnecting = true;
-    this.#changed();
-    if (this.#restarts >= this.#recovery.maxRestarts) {
-      this.dispatchEvent(new Event('rebuild'));
-      return;
-    }
-    this.#restarts++;
-    this.#restartedAt = performance.now();
-    this.pc.restartIce();
-    this.#restartTimer = setTimeout(() => {
-      if (!this.#closed && this.#reconnecting) this.#restart();
-    }, this.#recovery.restartTimeoutMs);
-  }
-
-  async #bytesReceived(): Promise<number> {
-    let bytes = 0;
-    try {
-      (await this.pc.getStats()).forEach((s) => {
-        if (s.type === 'transport' || (s.type === 'candidate-pair' && s.nominated)) bytes = Math.max(bytes, s.bytesReceived ?? 0);
-      });
-    } catch {
-      // closed meanwhile
-    }
-    return bytes;
   }
 
   #fail(err: unknown): void {
