@@ -36,6 +36,19 @@ describe('CallSession data channels (real peer connections through the real serv
     expect(boxes[0][0].data).to.equal('héllo 👋');
   });
 
+  it('forms a full mesh of six (15 connections) in which a broadcast from each reaches all five others', async function () {
+    this.timeout(60000);
+    sessions = await joinedSessions(6);
+    const boxes = sessions.map((s) => inbox(s, 'all'));
+    await Promise.all(sessions.map((s, i) => s.channel('all').send(`from ${i}`)));
+    await until(() => boxes.every((b) => b.length === 5), 'every broadcast arrives everywhere', 20000);
+    boxes.forEach((box, i) => {
+      const expected = sessions.map((_, j) => `from ${j}`).filter((_, j) => j !== i);
+      expect(box.map((m) => m.data).sort()).to.deep.equal(expected);
+      expect(new Set(box.map((m) => m.from)).size, 'five different senders').to.equal(5);
+    });
+  });
+
   it('delivers a multi-megabyte binary payload intact, in order after smaller ones, under back-pressure', async () => {
     sessions = await joinedSessions(2);
     const [a, b] = sessions;
