@@ -38,3 +38,15 @@ export { RtcCameraOffChangeEvent } from './events/rtc-camera-off-change-event.js
 export { RtcScreenShareChangeEvent } from './events/rtc-screen-share-change-event.js';
 export { RtcDeviceChangeEvent } from './events/rtc-device-change-event.js';
 export * from './protocol/messages.js';
+export { CallChannel, ChannelMessageEvent } from './core/data-channel.js';
+export type { ChannelOptions, ChannelData } from './core/data-channel.js';
+export { defaultMeshPolicy } from './core/mesh-policy.js';
+export type { MeshPolicy, SendPolicy } from './core/mesh-policy.js';
+export type { RecoveryOptions } from './core/peer-link.js';
+export { ParticipantEvent } from './core/session-events.js';
+export { RtcParticipantJoinedEvent } from './events/rtc-participant-joined-event.js';
+export { RtcParticipantLeftEvent } from './events/rtc-participant-left-event.js';
+export { RtcChat } from './elements/rtc-chat/rtc-chat.js';
+export type { ChatMessage } from './elements/rtc-chat/rtc-chat.js';
+export { RtcChatMessageEvent } from './events/rtc-chat-message-event.js';
+export { InMemorySignalingHub } from './core/in-memory-signaling.js';

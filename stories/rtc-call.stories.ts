@@ -1,5 +1,8 @@
 import type { Meta, StoryObj } from '@storybook/web-components-vite';
 import { html } from 'lit';
+import { ref } from 'lit/directives/ref.js';
+import { InMemorySignalingHub } from '../src/core/in-memory-signaling.js';
+import type { RtcCall } from '../src/elements/rtc-call/rtc-call.js';
 
 interface Args {
   signaling: string;
@@ -18,6 +21,9 @@ const meta: Meta<Args> = {
   },
 };
 export default meta;
+
+/** Calls inside this page: every story gets its own in-page signaling hub, so no server is needed. */
+const loopback = (hub = new InMemorySignalingHub()) => () => hub.transport();
 
 /**
  * Joins a real signaling server when its URL is given (start one with `npm run signal`, then
@@ -39,4 +45,88 @@ export const RealServer: StoryObj<Args> = {
 /** Idle: configured but not joined yet. */
 export const Idle: StoryObj<Args> = {
   render: () => html`<rtc-call no-auto-join signaling="ws://127.0.0.1:8080/signal" room="standup"></rtc-call>`,
+};
+
+/**
+ * A room of three, live, in this page (in-page signaling, real peer connections, your camera
+ * three times): each call shows the two others, outlines whoever speaks, and scales its video
+ * down for three.
+ */
+export const RoomOfThree: StoryObj<Args> = {
+  render: () => {
+    const transport = loopback();
+    return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
+      ${['Ada', 'Bob', 'Cy'].map(
+        (name) => html`<rtc-call room="three" name=${name} .signalingTransport=${transport}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+          <rtc-stats></rtc-stats>
+        </rtc-call>`,
+      )}
+    </div>`;
+  },
+};
+
+/**
+ * Reconnecting: "Cut Bob's connection" closes Bob's peer connection as if his network vanished.
+ * Ada's tile shows "reconnecting…", her ICE restarts fail, she builds a new connection, Bob
+ * follows, and the picture comes back (short recovery timings for the demo).
+ */
+export const Reconnecting: StoryObj<Args> = {
+  render: () => {
+    const transport = loopback();
+    const recovery = { disconnectedMs: 1000, restartTimeoutMs: 2000, maxRestarts: 1 };
+    const cut = (e: Event) => {
+      const bob = (e.target as HTMLElement).closest('div')!.querySelector<RtcCall>('rtc-call[name="Bob"]')!;
+      for (const pc of bob.session.peerConnections().values()) pc.close();
+    };
+    const configure = (el?: Element) => {
+      if (el) (el as RtcCall).session.config.recovery = recovery;
+    };
+    return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="flaky" name=${name} .signalingTransport=${transport} ${ref(configure)}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+        </rtc-call>`,
+      )}
+      <p><button @click=${cut}>Cut Bob's connection</button></p>
+    </div>`;
+  },
+};
+
+interface RelayArgs {
+  turnUrl: string;
+  username: string;
+  credential: string;
+}
+
+/**
+ * Relay-only: every byte through TURN (`ice-transport-policy="relay"`). Give a TURN server in
+ * the controls (e.g. coturn on `turn:127.0.0.1:3478`); without one the tiles stay
+ * "connecting…", and refused credentials show an error.
+ */
+export const RelayOnly: StoryObj<RelayArgs> = {
+  args: { turnUrl: 'turn:127.0.0.1:3478?transport=udp', username: '', credential: '' },
+  render: ({ turnUrl, username, credential }) => {
+    const transport = loopback();
+    // Without credentials there is no TURN server to use: the story then shows that failure.
+    const servers = username && credential ? [{ urls: turnUrl, username, credential }] : [];
+    return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="relay" name=${name} ice-transport-policy="relay" .iceServers=${servers} .signalingTransport=${transport}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+          <rtc-stats></rtc-stats>
+        </rtc-call>`,
+      )}
+    </div>`;
+  },
+};
+
+/** A full room: the server (here the in-page hub, capped at 2) refuses the third participant with a clear message. */
+export const RoomFull: StoryObj<Args> = {
+  render: () => {
+    const transport = loopback(new InMemorySignalingHub(2));
+    return html`${['Ada', 'Bob', 'Cy'].map(
+      (name) => html`<rtc-call room="small" name=${name} .signalingTransport=${transport}></rtc-call>`,
+    )}`;
+  },
 };

@@ -3,8 +3,11 @@
  * (full mesh), the local media it publishes, ICE configuration and stats sampling.
  * Framework-free: `<rtc-call>` provides one to its subtree, but it works on its own.
  */
+import { CallChannel, CONTROL_LABEL, type ChannelOptions } from './data-channel.js';
 import { LocalMedia } from './local-media.js';
-import { PeerLink } from './peer-link.js';
+import { defaultMeshPolicy, type MeshPolicy } from './mesh-policy.js';
+import { IceServerErrorEvent, LinkReplacedEvent, PeerLink, type RecoveryOptions } from './peer-link.js';
+import { ParticipantEvent } from './session-events.js';
 import {
   PeerJoinedEvent,
   PeerLeftEvent,
@@ -31,6 +34,12 @@ export interface CallConfig {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** How long the first offer waits for local capture before going out receive-only, ms. */
   mediaWaitMs?: number;
+  /** Video limits per sender as the room grows (default {@link defaultMeshPolicy}). */
+  meshPolicy?: MeshPolicy;
+  /** ICE restart timing (see {@link RecoveryOptions}). */
+  recovery?: Partial<RecoveryOptions>;
+  /** Audio level (0…1) above which a participant counts as speaking (default 0.03). */
+  speakingThreshold?: number;
 }
 
 /** Where the call stands. */
@@ -49,6 +58,10 @@ export interface Participant {
   videoOff: boolean;
   /** The participant's video is a screen share. */
   screenSharing: boolean;
+  /** Their audio is above the speaking threshold (held briefly between words). */
+  speaking: boolean;
+  /** The connection to them broke and is being restored (ICE restart or a new connection). */
+  reconnecting: boolean;
 }
 
 /** A call failure with a stable code. */
@@ -78,7 +91,14 @@ const IDLE: CallState = {
   signalingConnected: false,
 };
 
-/** One call. Fires `change` whenever `state` is replaced. */
+const SPEAKING_POLL_MS = 200;
+const ICE_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized']);
+const SPEAKING_HOLD_MS = 600;
+
+/**
+ * One call. Fires `change` whenever `state` is replaced, and `participant-joined` /
+ * `participant-left` ({@link ParticipantEvent}) as people come and go.
+ */
 export class CallSession extends EventTarget {
   /** What the next `join()` connects to. */
   config: CallConfig = {};
@@ -94,6 +114,15 @@ export class CallSession extends EventTarget {
   /** Each remote participant's last `media` signal (kept even before their link exists). */
   #remoteMedia = new Map<string, WireMediaState>();
   #sentMedia: WireMediaState | null = null;
+  #channels = new Map<string, CallChannel>();
+  #videoWanted = new Map<string, boolean>();
+  #speakingUntil = new Map<string, number>();
+  #speakingTimer?: ReturnType<typeof setInterval>;
+  #roomSize = 0;
+  readonly #onPageHide = () => {
+    // A closing tab says goodbye, so the others drop its tile now rather than at a heartbeat timeout.
+    if (this.#client) this.leave();
+  };
 
   constructor(config: CallConfig = {}) {
     super();
@@ -136,6 +165,35 @@ export class CallSession extends EventTarget {
     if (this.#maxBitrate[kind] === bps) return Promise.resolve();
     this.#maxBitrate = { ...this.#maxBitrate, [kind]: bps };
     return Promise.all([...this.#links.values()].map((l) => l.setMaxBitrate(kind, bps))).then(() => undefined);
+  }
+
+  /**
+   * A named data channel to every participant (`label` and `options` must match on every side).
+   * The same object is returned for a label until it is closed; it survives leaving and rejoining.
+   */
+  channel(label = 'data', options: ChannelOptions = {}): CallChannel {
+    if (label === CONTROL_LABEL) throw new Error(`"${CONTROL_LABEL}" is reserved`);
+    const existing = this.#channels.get(label);
+    if (existing) return existing;
+    const channel = new CallChannel(label, options, (c) => this.#channels.delete(c.label));
+    for (const other of this.#channels.values()) {
+      if (other.id === channel.id) throw new Error(`channel labels "${label}" and "${other.label}" collide; rename one`);
+    }
+    this.#channels.set(label, channel);
+    for (const link of this.#links.values()) link.openChannel(channel);
+    return channel;
+  }
+
+  /** Asks participant `id` to stop (false) or resume (true) sending us video, e.g. while their tile is hidden. */
+  setVideoWanted(id: string, wanted: boolean): void {
+    if (!this.#links.has(id)) return; // e.g. the last report about a tile that just went
+    this.#videoWanted.set(id, wanted);
+    this.#links.get(id)?.setVideoWanted(wanted);
+  }
+
+  /** Restarts ICE with one participant, or with everyone. */
+  restartIce(id?: string): void {
+    for (const link of this.#links.values()) if (id === undefined || link.id === id) link.restartIce();
   }
 
   /** Joins `config.room` through `config.signaling`; resolves once in the room. */
@@ -182,6 +240,8 @@ export class CallSession extends EventTarget {
       const welcome = await client.join(room, name);
       if (this.#client !== client) return;
       this.#set({ ...this.#state, status: 'joined', localId: welcome.id, signalingConnected: true });
+      globalThis.addEventListener?.('pagehide', this.#onPageHide);
+      this.#speakingTimer = setInterval(() => this.#pollSpeaking(), SPEAKING_POLL_MS);
       for (const peer of welcome.peers) this.#addPeer(peer, true);
     } catch (err) {
       if (this.#client !== client) return; // left meanwhile
@@ -210,17 +270,39 @@ export class CallSession extends EventTarget {
     const client = this.#client;
     this.#client = null;
     client?.close();
-    for (const link of this.#links.values()) link.close();
+    for (const link of this.#links.values()) this.#closeLink(link);
     this.#links.clear();
     this.#remoteMedia.clear();
     this.#sentMedia = null;
+    this.#videoWanted.clear();
+    this.#speakingUntil.clear();
+    clearInterval(this.#speakingTimer);
+    this.#speakingTimer = undefined;
+    this.#roomSize = 0;
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     this.stats.reset();
   }
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {
-    const client = this.#client;
-    const localId = this.#state.localId;
-    if (!client || !localId || this.#links.has(peer.id)) return;
+    if (!this.#client || !this.#state.localId || this.#links.has(peer.id)) return;
+    let link: PeerLink;
+    try {
+      link = this.#createLink(peer, initiator);
+    } catch (err) {
+      // The browser refused the RTCConfiguration (e.g. a TURN server without credentials).
+      const message = `The ICE server settings were refused: ${(err as Error).message}`;
+      this.#set({ ...this.#state, error: { code: 'ice-config-invalid', message } });
+      return;
+    }
+    this.#links.set(peer.id, link);
+    this.#client.signal(peer.id, { media: this.#localMediaState() });
+    this.#syncParticipants();
+    this.dispatchEvent(new ParticipantEvent('participant-joined', peer));
+  }
+
+  #createLink(peer: PeerInfo, initiator: boolean, replacing = false): PeerLink {
+    const client = this.#client!;
+    const localId = this.#state.localId!;
     const link = new PeerLink({
       id: peer.id,
       name: peer.name,
@@ -233,23 +315,89 @@ export class CallSession extends EventTarget {
       },
       send: (data) => client.signal(peer.id, data),
       localStream: () => this.#localStreamForOffer(),
+      channels: () => [...this.#channels.values()],
+      onChannel: (label, dc) => this.#channels.get(label)?.attach(peer.id, dc),
+      recovery: this.config.recovery,
+      replacing,
     });
-    link.addEventListener('change', () => this.#syncParticipants());
     for (const kind of ['audio', 'video'] as const) {
       if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);
     }
-    this.#links.set(peer.id, link);
-    client.signal(peer.id, { media: this.#localMediaState() });
+    link.addEventListener('change', () => {
+      if (link.pc.connectionState === 'connected' && ICE_ERRORS.has(this.#state.error?.code ?? '')) {
+        this.#state = { ...this.#state, error: null }; // a path works again: the ICE error is over
+      }
+      this.#syncParticipants();
+    });
+    // Repeated ICE restarts failed: start over with a new connection (the other side follows
+    // when it sees our new DTLS fingerprint).
+    link.addEventListener('rebuild', () => this.#replaceLink(link, true));
+    link.addEventListener('replaced', (e) => {
+      const next = this.#replaceLink(link, false);
+      void next?.handle({ description: (e as LinkReplacedEvent).description });
+    });
+    link.addEventListener('ice-server-error', (e) => this.#onIceServerError(e as IceServerErrorEvent));
+    if (this.#videoWanted.get(peer.id) === false) link.setVideoWanted(false);
+    if (this.#roomSize) link.setSendPolicy((this.config.meshPolicy ?? defaultMeshPolicy)(this.#roomSize));
+    return link;
+  }
+
+  #replaceLink(old: PeerLink, initiator: boolean): PeerLink | null {
+    if (this.#links.get(old.id) !== old || !this.#client) return null;
+    this.#closeLink(old);
+    const link = this.#createLink({ id: old.id, name: old.name }, initiator, true);
+    this.#links.set(old.id, link);
     this.#syncParticipants();
+    return link;
+  }
+
+  #closeLink(link: PeerLink): void {
+    link.close();
+    for (const channel of this.#channels.values()) channel.detach(link.id);
+  }
+
+  #onIceServerError(e: IceServerErrorEvent): void {
+    const relay = this.config.iceTransportPolicy === 'relay';
+    const error =
+      e.errorCode === 0
+        ? {
+            code: 'ice-no-candidates',
+            message: relay
+              ? 'Relay-only, but no TURN server gave us a relay address: check ice-servers and the TURN server.'
+              : 'Found no network path to offer the other side.',
+          }
+        : e.errorCode === 401
+        ? {
+            code: 'turn-unauthorized',
+            message: 'The TURN server refused our credentials (401 Unauthorized): they may have expired.',
+          }
+        : { code: 'ice-server-error', message: `A STUN/TURN server failed: ${e.errorCode} ${e.errorText}`.trim() };
+    if (this.#state.error?.code === 'turn-unauthorized' && error.code === 'ice-no-candidates') return; // the cause was said
+    if (this.#state.error?.code !== error.code) this.#set({ ...this.#state, error });
   }
 
   #removePeer(id: string): void {
     this.#remoteMedia.delete(id);
     const link = this.#links.get(id);
     if (!link) return;
-    link.close();
+    this.#closeLink(link);
     this.#links.delete(id);
+    this.#videoWanted.delete(id);
+    this.#speakingUntil.delete(id);
     this.#syncParticipants();
+    this.dispatchEvent(new ParticipantEvent('participant-left', { id, name: link.name }));
+  }
+
+  #pollSpeaking(): void {
+    const threshold = this.config.speakingThreshold ?? 0.03;
+    const now = performance.now();
+    let changed = false;
+    for (const link of this.#links.values()) {
+      if (link.audioLevel() > threshold) this.#speakingUntil.set(link.id, now + SPEAKING_HOLD_MS);
+      const speaking = (this.#speakingUntil.get(link.id) ?? 0) > now;
+      if (speaking !== (this.#state.participants.find((p) => p.id === link.id)?.speaking ?? false)) changed = true;
+    }
+    if (changed) this.#syncParticipants();
   }
 
   /**
@@ -264,6 +412,13 @@ export class CallSession extends EventTarget {
   }
 
   #syncParticipants(): void {
+    const size = this.#links.size + 1;
+    if (size !== this.#roomSize) {
+      this.#roomSize = size;
+      const policy = (this.config.meshPolicy ?? defaultMeshPolicy)(size);
+      for (const link of this.#links.values()) link.setSendPolicy(policy);
+    }
+    const now = performance.now();
     const participants = [...this.#links.values()].map((link) => {
       // Until their `media` signal arrives, assume they send what they negotiated.
       const media = this.#remoteMedia.get(link.id);
@@ -274,6 +429,7 @@ export class CallSession extends EventTarget {
         audioMuted: media ? !media.audio : false,
         videoOff: media ? !media.video : false,
         screenSharing: media ? media.screen : false,
+        speaking: (this.#speakingUntil.get(link.id) ?? 0) > now,
       };
     });
     this.#set({ ...this.#state, participants });

@@ -2,8 +2,24 @@
  * One peer connection to one remote participant, negotiated with the "perfect negotiation"
  * pattern of the WebRTC specification (https://w3c.github.io/webrtc-pc/#perfect-negotiation-example)
  * and trickle ICE. Either side may renegotiate at any time; on glare the polite side yields.
+ *
+ * It also keeps the connection alive (ICE restart on `failed`, or on `disconnected` without
+ * bytes for a while; after repeated failed restarts it asks its session for a new connection),
+ * opens the call's negotiated data channels, and applies the mesh's send limits per sender.
  */
 import type { SignalData, WireCandidate, WireDescription } from '../protocol/messages.js';
+import { CONTROL_ID, CONTROL_LABEL, type ChannelOptions } from './data-channel.js';
+import { HEARTBEAT_MS, IceRecovery, type RecoveryOptions } from './ice-recovery.js';
+import type { SendPolicy } from './mesh-policy.js';
+
+export type { RecoveryOptions } from './ice-recovery.js';
+
+/** A data channel the link opens on its connection. */
+export interface ChannelSpec {
+  label: string;
+  id: number;
+  options: ChannelOptions;
+}
 
 /** What a link needs from its session. */
 export interface PeerLinkOptions {
@@ -18,6 +34,13 @@ export interface PeerLinkOptions {
   send(data: SignalData): void;
   /** The local stream to publish, once capture has settled (null: receive only). */
   localStream(): Promise<MediaStream | null>;
+  /** The call's data channels, opened on this connection. */
+  channels?(): ChannelSpec[];
+  /** A data channel of the call opened on this connection. */
+  onChannel?(label: string, dc: RTCDataChannel): void;
+  recovery?: Partial<RecoveryOptions>;
+  /** This connection replaces a broken one: it counts as reconnecting until connected. */
+  replacing?: boolean;
 }
 
 /** A snapshot of one remote participant's link. */
@@ -25,16 +48,44 @@ export interface PeerLinkState {
   connectionState: RTCPeerConnectionState;
   /** Remote audio and video, once the first track arrived. */
   stream: MediaStream | null;
+  /** The path broke and an ICE restart (or a new connection) is under way. */
+  reconnecting: boolean;
+}
+
+/** Fired when the remote side replaced its connection: the session builds a new link for `description`. */
+export class LinkReplacedEvent extends Event {
+  constructor(readonly description: WireDescription) {
+    super('replaced');
+  }
+}
+
+/** Fired when a TURN or STUN server refused us (e.g. 401: expired credentials). */
+export class IceServerErrorEvent extends Event {
+  constructor(
+    readonly errorCode: number,
+    readonly errorText: string,
+    readonly url: string,
+  ) {
+    super('ice-server-error');
+  }
 }
 
 const KINDS = ['audio', 'video'] as const;
 
-/** A negotiated connection to one participant. Fires `change` whenever `state` changes. */
+/** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
+const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
+
+/**
+ * A negotiated connection to one participant. Fires `change` whenever `state` changes,
+ * `rebuild` when it gave up restarting ICE, `replaced` (LinkReplacedEvent), `ice-server-error`
+ * (IceServerErrorEvent) and `error` (ErrorEvent) on a negotiation failure.
+ */
 export class PeerLink extends EventTarget {
   readonly pc: RTCPeerConnection;
   readonly id: string;
   readonly name: string;
   #opts: PeerLinkOptions;
+  #recovery: IceRecovery;
   #stream: MediaStream | null = null;
   #makingOffer = false;
   #ignoreOffer = false;
@@ -44,6 +95,20 @@ export class PeerLink extends EventTarget {
   #closed = false;
   /** Bitrate caps per kind, bits/s, set with `setMaxBitrate` (absent: never set, left alone). */
   #maxBitrate: Partial<Record<'audio' | 'video', number | null>> = {};
+  // Data channels: created by the initiator with its first offer, by the other side when that
+  // offer arrives (both negotiated, so no in-band announcement is needed).
+  #channelsReady = false;
+  #channels = new Map<string, RTCDataChannel>();
+  #control: RTCDataChannel | null = null;
+  // Send limits: the mesh policy, and whether the other side wants our video at all.
+  #policy: SendPolicy | null = null;
+  #peerWantsVideo = true;
+  #wantVideo = true;
+  #paramsQueue: Promise<void> = Promise.resolve();
+  // Keepalive over the control channel: some browsers (Firefox) keep a dead path `connected`
+  // for a long time, so silence on the channel counts as a disconnection too.
+  #heartbeat?: ReturnType<typeof setInterval>;
+  #candidates = 0;
 
   constructor(opts: PeerLinkOptions) {
     super();
@@ -51,10 +116,35 @@ export class PeerLink extends EventTarget {
     this.id = opts.id;
     this.name = opts.name;
     const pc = (this.pc = new RTCPeerConnection(opts.config));
+    this.#recovery = new IceRecovery(
+      pc,
+      opts.recovery,
+      {
+        changed: () => this.#changed(),
+        rebuild: () => this.dispatchEvent(new Event('rebuild')),
+        keepaliveOpen: () => (this.#control ? this.#control.readyState === 'open' : null),
+      },
+      opts.replacing,
+    );
 
     pc.onicecandidate = ({ candidate }) => {
       // The end-of-candidates marker carries nothing the remote side needs from us.
-      if (candidate?.candidate) opts.send({ candidate: candidate.toJSON() as WireCandidate });
+      if (candidate?.candidate) {
+        this.#candidates++;
+        opts.send({ candidate: candidate.toJSON() as WireCandidate });
+      } else if (!candidate && this.#candidates === 0 && !this.#closed) {
+        // Gathering ended with nothing to offer: this connection cannot come up (relay-only
+        // without a reachable TURN server, or no usable network). Say so rather than spin.
+        this.dispatchEvent(new IceServerErrorEvent(0, 'no candidates', ''));
+      }
+    };
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'gathering') this.#candidates = 0;
+    };
+    pc.onicecandidateerror = (e) => {
+      const { errorCode, errorText, url } = e as RTCPeerConnectionIceErrorEvent;
+      // 701 is "could not reach this server from this interface": normal on multi-homed hosts.
+      if (errorCode !== 701) this.dispatchEvent(new IceServerErrorEvent(errorCode, errorText, url));
     };
     pc.onnegotiationneeded = () => void this.#offer();
     pc.ontrack = ({ track }) => {
@@ -65,18 +155,20 @@ export class PeerLink extends EventTarget {
       this.#stream = new MediaStream([...tracks, track]);
       this.#changed();
     };
-    pc.onconnectionstatechange = () => this.#changed();
-    // A sender may have no encodings before negotiation: apply the caps again once stable.
-    pc.addEventListener('signalingstatechange', () => {
-      if (pc.signalingState === 'stable' && Object.keys(this.#maxBitrate).length) this.#enqueue(() => this.#applyMaxBitrate());
-    });
+    pc.onconnectionstatechange = () => {
+      this.#recovery.connectionChanged();
+      this.#changed();
+    };
+    pc.onsignalingstatechange = () => {
+      if (pc.signalingState === 'stable') this.#applySendParameters();
+    };
 
     if (opts.initiator) this.#enqueue(() => this.#publish());
   }
 
   /** The current snapshot. */
   get state(): PeerLinkState {
-    return { connectionState: this.pc.connectionState, stream: this.#stream };
+    return { connectionState: this.pc.connectionState, stream: this.#stream, reconnecting: this.#recovery.reconnecting };
   }
 
   /** Applies a description or candidate from the remote side, in arrival order. */
@@ -98,41 +190,63 @@ export class PeerLink extends EventTarget {
   /**
    * Caps what we send of one kind to this participant, bits/s (null lifts the cap), with
    * `RTCRtpSender.setParameters` (`encodings[].maxBitrate`): applied live, no renegotiation.
-   * Kept for senders attached later.
+   * Kept for senders attached later; the lower of this cap and the mesh policy's wins.
    */
   setMaxBitrate(kind: 'audio' | 'video', bps: number | null): Promise<void> {
     this.#maxBitrate[kind] = bps;
-    return this.#enqueue(() => this.#applyMaxBitrate());
+    this.#applySendParameters();
+    return this.#paramsQueue;
   }
 
-  async #applyMaxBitrate(): Promise<void> {
-    for (const [kind, bps] of Object.entries(this.#maxBitrate)) {
-      const sender = this.pc
-        .getTransceivers()
-        .find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === kind)?.sender;
-      if (!sender) continue;
-      const params = sender.getParameters();
-      if (!params.encodings?.length) continue; // not negotiated yet: applied when stable
-      let changed = false;
-      for (const enc of params.encodings) {
-        if (bps === null && enc.maxBitrate !== undefined) {
-          delete enc.maxBitrate;
-          changed = true;
-        } else if (bps !== null && enc.maxBitrate !== bps) {
-          enc.maxBitrate = bps;
-          changed = true;
-        }
-      }
-      if (changed) await sender.setParameters(params);
+  /** Restarts ICE now (through perfect negotiation; safe while another negotiation runs). */
+  restartIce(): void {
+    if (!this.#closed) this.pc.restartIce();
+  }
+
+  /** Opens a data channel of the call on this connection (once negotiation allows it). */
+  openChannel(spec: ChannelSpec): void {
+    if (this.#channelsReady && !this.#closed) this.#createChannel(spec);
+  }
+
+  /** Limits what our video sender sends to this participant. */
+  setSendPolicy(policy: SendPolicy): void {
+    this.#policy = policy;
+    this.#applySendParameters();
+  }
+
+  /** Asks the other side to stop (false) or resume (true) sending us video, e.g. for a hidden tile. */
+  setVideoWanted(wanted: boolean): void {
+    if (this.#wantVideo === wanted) return;
+    this.#wantVideo = wanted;
+    this.#sendControl();
+  }
+
+  /** The loudest recent level (0…1) of the participant's audio, from the RTP header extension. */
+  audioLevel(): number {
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
+    if (!receiver?.getSynchronizationSources) return 0;
+    const now = performance.timeOrigin + performance.now();
+    let level = 0;
+    for (const s of receiver.getSynchronizationSources()) {
+      // NOTE: the timestamp is on the performance clock in Chromium and the wall clock in Firefox;
+      // both are close to Date.now()-based time, so a generous window covers both.
+      if (Math.abs(now - s.timestamp) < 1000 && (s.audioLevel ?? 0) > level) level = s.audioLevel ?? 0;
     }
+    return level;
   }
 
   /** Closes the connection; remote tracks end. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.pc.onicecandidate = this.pc.onnegotiationneeded = this.pc.ontrack = null;
-    this.pc.close();
+    this.#recovery.close();
+    clearInterval(this.#heartbeat);
+    for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
+    if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
+    const pc = this.pc;
+    pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
+    pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = pc.onicegatheringstatechange = null;
+    pc.close();
     this.#changed();
   }
 
@@ -144,8 +258,95 @@ export class PeerLink extends EventTarget {
 
   async #publish(): Promise<void> {
     const stream = await this.#opts.localStream();
-    if (!this.#closed) await this.#attach(stream);
+    if (this.#closed) return;
+    // In the same task as the transceivers, so the first offer carries media and data at once.
+    this.#openChannels();
+    await this.#attach(stream);
   }
+
+  #openChannels(): void {
+    if (this.#channelsReady) return;
+    this.#channelsReady = true;
+    const control = (this.#control = this.pc.createDataChannel(CONTROL_LABEL, { negotiated: true, id: CONTROL_ID }));
+    control.onopen = () => {
+      this.#recovery.heard();
+      this.#sendControl();
+      this.#heartbeat ??= setInterval(() => this.#keepalive(), HEARTBEAT_MS);
+    };
+    control.onmessage = ({ data }) => this.#onControl(data);
+    control.onclose = () => this.#recovery.keepaliveClosed();
+    for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
+  }
+
+  #createChannel(spec: ChannelSpec): void {
+    if (this.#channels.has(spec.label)) return;
+    let dc: RTCDataChannel;
+    try {
+      dc = this.pc.createDataChannel(spec.label, { ...spec.options, negotiated: true, id: spec.id });
+    } catch (err) {
+      this.#fail(new Error(`cannot open data channel "${spec.label}" (id ${spec.id}): ${(err as Error).message}`));
+      return;
+    }
+    this.#channels.set(spec.label, dc);
+    this.#opts.onChannel?.(spec.label, dc);
+  }
+
+  #sendControl(): void {
+    if (this.#control?.readyState === 'open') this.#control.send(JSON.stringify({ t: 'video', on: this.#wantVideo }));
+  }
+
+  #keepalive(): void {
+    const control = this.#control;
+    if (this.#closed || control?.readyState !== 'open') return;
+    control.send('{"t":"ping"}');
+    this.#recovery.tick();
+  }
+
+  #onControl(data: unknown): void {
+    this.#recovery.heard();
+    if (typeof data !== 'string') return;
+    let m: unknown;
+    try {
+      m = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (typeof m === 'object' && m && (m as { t?: unknown }).t === 'video') {
+      this.#peerWantsVideo = (m as { on?: unknown }).on !== false;
+      this.#applySendParameters();
+    }
+  }
+
+  /** Serialized: two overlapping getParameters/setParameters pairs would fail on the transaction id. */
+  #applySendParameters(): void {
+    this.#paramsQueue = this.#paramsQueue.then(async () => {
+      if (this.#closed) return;
+      for (const kind of ['audio', 'video'] as const) {
+        const sender = this.pc
+          .getTransceivers()
+          .find((t) => t.receiver.track.kind === kind && t.currentDirection !== 'stopped')?.sender;
+        if (!sender) continue;
+        const params = sender.getParameters();
+        if (!params.encodings?.length) continue; // before negotiation: applied again once stable
+        // The lower of the user's cap (max-bitrate) and the mesh policy's share of the uplink.
+        const caps = [this.#maxBitrate[kind], kind === 'video' ? this.#policy?.maxBitrate : undefined];
+        const defined = caps.filter((x): x is number => typeof x === 'number');
+        const maxBitrate = defined.length ? Math.min(...defined) : undefined;
+        let dirty = false;
+        for (const e of params.encodings) {
+          if (maxBitrate === undefined) {
+            if (e.maxBitrate !== undefined) (delete e.maxBitrate, (dirty = true));
+          } else if (e.maxBitrate !== maxBitrate) (e.maxBitrate = maxBitrate), (dirty = true);
+          if (kind !== 'video') continue;
+          if (e.active !== this.#peerWantsVideo) (e.active = this.#peerWantsVideo), (dirty = true);
+          const scale = this.#policy?.scaleResolutionDownBy ?? 1;
+          if ((e.scaleResolutionDownBy ?? 1) !== scale) (e.scaleResolutionDownBy = scale), (dirty = true);
+        }
+        if (dirty) await sender.setParameters(params).catch((err) => console.warn('[rtc-elements] setParameters:', err));
+      }
+    });
+  }
+
 
   async #attach(stream: MediaStream | null): Promise<void> {
     this.#published = true;
@@ -174,7 +375,7 @@ export class PeerLink extends EventTarget {
         transceiver.direction = direction;
       }
     }
-    if (Object.keys(this.#maxBitrate).length) await this.#applyMaxBitrate();
+    this.#applySendParameters(); // a new sender gets the caps in force
   }
 
   async #offer(): Promise<void> {
@@ -193,6 +394,15 @@ export class PeerLink extends EventTarget {
 
   async #onDescription(description: WireDescription): Promise<void> {
     const pc = this.pc;
+    const closedUnderUs = pc.signalingState === 'closed'; // closed by someone else's code, not close()
+    // NOTE: Firefox throws on reading remoteDescription of a closed connection.
+    const current = closedUnderUs ? undefined : pc.remoteDescription?.sdp;
+    if (closedUnderUs && description.type !== 'offer') return;
+    if (description.type === 'offer' && (closedUnderUs || (current && fingerprint(description.sdp) !== fingerprint(current)))) {
+      // The other side gave up on this connection and built a new one: follow it.
+      this.dispatchEvent(new LinkReplacedEvent(description));
+      return;
+    }
     const readyForOffer =
       !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = description.type === 'offer' && !readyForOffer;
@@ -202,9 +412,12 @@ export class PeerLink extends EventTarget {
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     this.#settingRemoteAnswer = false;
     if (description.type !== 'offer') return;
-    // First offer from the other side: put our media on the transceivers it created, so the
-    // answer already carries it and no second round is needed.
-    if (!this.#published) await this.#attach(await this.#opts.localStream());
+    // First offer from the other side: open the data channels it negotiated and put our media
+    // on the transceivers it created, so the answer already carries it and no second round is needed.
+    if (!this.#published) {
+      this.#openChannels();
+      await this.#attach(await this.#opts.localStream());
+    }
     if (this.#closed) return;
     await pc.setLocalDescription();
     const answer = pc.localDescription;
@@ -212,17 +425,19 @@ export class PeerLink extends EventTarget {
   }
 
   async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
+    if (this.pc.signalingState === 'closed') return; // a new connection will follow
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
-      // Candidates of an offer we ignored on glare are expected to fail.
-      if (!this.#ignoreOffer) throw err;
+      // Candidates of an offer we ignored on glare are expected to fail, and so are late ones
+      // of an ICE generation a restart replaced.
+      if (!this.#ignoreOffer && !this.#recovery.reconnecting) throw err;
     }
   }
 
   #fail(err: unknown): void {
     if (this.#closed) return;
-    console.warn(`[rtc-elements] negotiation with ${this.id} failed:`, err);
+    console.warn(`[rtc-elements] negotiation with ${this.id} failed (${this.pc.signalingState}/${this.pc.connectionState}):`, err);
     this.dispatchEvent(new ErrorEvent('error', { error: err, message: String((err as Error)?.message ?? err) }));
   }
 

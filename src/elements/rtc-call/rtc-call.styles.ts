@@ -24,6 +24,9 @@ export const styles = [
       display: grid;
       grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr));
       gap: var(--_gap);
+      /* A capped grid scrolls; tiles scrolled out of it stop their video at the sender. */
+      max-height: var(--rtc-tiles-max-height, none);
+      overflow: auto;
     }
     [part~='tiles']:empty {
       display: none;
@@ -36,6 +39,35 @@ export const styles = [
       background: var(--_tile-bg);
       border-radius: var(--_radius);
       overflow: hidden;
+    }
+    [part~='tile'][data-speaking] {
+      outline: 3px solid var(--rtc-color-speaking, var(--_accent));
+      outline-offset: -3px;
+    }
+    [part~='tile'][data-state='reconnecting'] [part~='video'] {
+      opacity: 0.5;
+    }
+    [part~='badges'] {
+      position: absolute;
+      right: var(--_space);
+      bottom: var(--_space);
+      display: flex;
+      gap: 4px;
+    }
+    [part~='badges'] > * {
+      padding: 2px 8px;
+      border-radius: var(--_radius);
+      background: rgb(0 0 0 / 0.55);
+      color: #fff;
+      font-size: 0.85em;
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip-path: inset(50%);
+      white-space: nowrap;
     }
     [part~='video'] {
       width: 100%;
@@ -65,21 +97,8 @@ export const styles = [
       place-items: center;
       color: #fff;
     }
-    [part~='tile-muted'],
-    [part~='tile-screen'] {
-      position: absolute;
-      right: var(--_space);
-      bottom: var(--_space);
-      padding: 2px 8px;
-      border-radius: var(--_radius);
+    [part~='tile-muted'] {
       background: var(--_danger);
-      color: #fff;
-      font-size: 0.85em;
-    }
-    [part~='tile-screen'] {
-      top: var(--_space);
-      bottom: auto;
-      background: rgb(0 0 0 / 0.55);
     }
     [part~='controls'] {
       display: flex;

@@ -5,12 +5,16 @@ import { repeat } from 'lit/directives/repeat.js';
 import { callContext } from '../../context/call-context.js';
 import { ChangeController } from '../../context/change-controller.js';
 import { CallSession, type CallState, type Participant } from '../../core/call-session.js';
+import type { ParticipantEvent } from '../../core/session-events.js';
+import type { SignalingTransport } from '../../core/signaling-transport.js';
 import { RtcErrorEvent } from '../../events/rtc-error-event.js';
 import { RtcJoinedEvent } from '../../events/rtc-joined-event.js';
 import { RtcLeftEvent } from '../../events/rtc-left-event.js';
 import { RtcStatsEvent } from '../../events/rtc-stats-event.js';
 import type { StatsSampleEvent } from '../../core/stats-sampler.js';
 import { bitrateConverter } from './bitrate-converter.js';
+import { RtcParticipantJoinedEvent } from '../../events/rtc-participant-joined-event.js';
+import { RtcParticipantLeftEvent } from '../../events/rtc-participant-left-event.js';
 import { iceServersConverter } from './ice-servers-converter.js';
 import { styles } from './rtc-call.styles.js';
 
@@ -27,7 +31,9 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @csspart tile - One remote participant.
  * @csspart video - A remote participant's video.
  * @csspart name - A remote participant's display name.
- * @csspart tile-status - A remote participant's connection state while not connected.
+ * @csspart tile-status - A remote participant's connection state while not connected ("connecting…", "reconnecting…").
+ * @csspart badges - The row of indicators on a tile (muted, sharing screen).
+ * @csspart start-audio - The "Start audio" button, shown when the browser blocked sound from playing.
  * @csspart tile-muted - Shown on a tile while that participant's microphone is muted.
  * @csspart tile-camera-off - Shown in place of the video while that participant's camera is off.
  * @csspart tile-screen - Shown on a tile while that participant shares their screen.
@@ -38,8 +44,12 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @cssproperty --rtc-tile-gap - Space between tiles.
  * @cssproperty --rtc-color-tile - Background of an empty tile.
  * @cssproperty --rtc-tile-max-height - Tallest a tile grows (default 60vh).
+ * @cssproperty --rtc-tiles-max-height - Tallest the grid grows before it scrolls (default none).
+ * @cssproperty --rtc-color-speaking - Outline of the tile of whoever is speaking (defaults to the accent).
  * @fires rtc-joined - The call entered its room.
  * @fires rtc-left - The call left its room.
+ * @fires rtc-participant-joined - A remote participant entered the room.
+ * @fires rtc-participant-left - A remote participant left the room.
  * @fires rtc-error - Joining failed or signaling was lost; `code` says why.
  * @fires rtc-stats - A stats sample (`sample`), while an `<rtc-stats>` or another consumer samples.
  */
@@ -66,6 +76,9 @@ export class RtcCall extends LitElement {
   /** Do not join on connection to the document; call `join()` instead. */
   @property({ type: Boolean, attribute: 'no-auto-join', reflect: true }) noAutoJoin = false;
 
+  /** Your own signaling channel instead of `signaling` (e.g. an in-page transport); used when set. */
+  @property({ attribute: false }) signalingTransport: (() => SignalingTransport) | null = null;
+
   /** The call's connection controller, provided to the subtree; stable for the element's life. */
   readonly session = new CallSession();
 
@@ -77,6 +90,29 @@ export class RtcCall extends LitElement {
   #lastError: CallState['error'] = null;
   // Re-dispatches samples as `rtc-stats`; a plain listener, so it does not keep sampling alive.
   readonly #onSample = (e: Event) => this.dispatchEvent(new RtcStatsEvent((e as StatsSampleEvent).sample));
+  #audioBlocked = false;
+  #played = new WeakMap<HTMLVideoElement, MediaStream>();
+  #visibility?: IntersectionObserver;
+  readonly #onParticipant = (e: Event) => {
+    const { type, participant } = e as ParticipantEvent;
+    const Ctor = type === 'participant-joined' ? RtcParticipantJoinedEvent : RtcParticipantLeftEvent;
+    this.dispatchEvent(new Ctor(participant.id, participant.name));
+  };
+  #pageHidden = false;
+  // Registered before the session's own pagehide listener (which leaves), so no auto-join
+  // follows the goodbye while the page is going away or sits in the back/forward cache.
+  readonly #onPageHide = () => (this.#pageHidden = true);
+  readonly #onPageShow = () => {
+    // Back from the back/forward cache after pagehide said goodbye: join again.
+    this.#pageHidden = false;
+    this.requestUpdate();
+  };
+
+  constructor() {
+    super();
+    this.session.addEventListener('participant-joined', this.#onParticipant);
+    this.session.addEventListener('participant-left', this.#onParticipant);
+  }
 
   /** Joins the room now (also after a Leave). */
   join(): Promise<void> {
@@ -94,12 +130,18 @@ export class RtcCall extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.session.stats.addEventListener('sample', this.#onSample);
+    globalThis.addEventListener?.('pagehide', this.#onPageHide);
+    globalThis.addEventListener?.('pageshow', this.#onPageShow);
     this.requestUpdate(); // re-evaluate auto-join after a move or re-insertion
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.session.stats.removeEventListener('sample', this.#onSample);
+    globalThis.removeEventListener?.('pagehide', this.#onPageHide);
+    globalThis.removeEventListener?.('pageshow', this.#onPageShow);
+    this.#visibility?.disconnect();
+    this.#visibility = undefined;
     // A framework moving the element disconnects and reconnects it in one task: only leave
     // if it is still out of the document a microtask later.
     queueMicrotask(() => {
@@ -125,11 +167,65 @@ export class RtcCall extends LitElement {
   protected override updated(): void {
     this.#routeAudio();
     const { status } = this.session.state;
-    const ready = this.signaling && this.room;
-    if (this.isConnected && ready && !this.noAutoJoin && !this.#userLeft) {
+    if (this.isConnected && this.#ready() && !this.noAutoJoin && !this.#userLeft && !this.#pageHidden) {
       if (status === 'idle' || status === 'left') queueMicrotask(() => void this.session.join());
     }
     this.#announce();
+    this.#watchVideos();
+  }
+
+  #ready(): boolean {
+    return !!((this.signaling || this.signalingTransport) && this.room);
+  }
+
+  /**
+   * Plays each new remote stream, and stops the video of tiles hidden within the grid (scrolled
+   * out of it, or `display: none`) at the sender. The grid, not the page, is the reference: a
+   * call below the fold keeps its video, so scrolling to it shows live pictures at once.
+   */
+  #watchVideos(): void {
+    const grid = this.renderRoot.querySelector<HTMLElement>('[part~="tiles"]');
+    this.#visibility ??= new IntersectionObserver(
+      (entries) => {
+        for (const entry of entries) {
+          const id = (entry.target as HTMLElement).closest<HTMLElement>('[data-participant]')?.dataset.participant;
+          if (id) this.session.setVideoWanted(id, entry.isIntersecting);
+        }
+      },
+      { root: grid },
+    );
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="video"]')) {
+      this.#visibility.observe(video); // observing an observed element again is a no-op
+      const stream = video.srcObject as MediaStream | null;
+      if (!stream || this.#played.get(video) === stream) continue;
+      this.#played.set(video, stream);
+      if (this.#audioBlocked) video.muted = true;
+      this.#play(video);
+    }
+  }
+
+  #play(video: HTMLVideoElement): void {
+    video.play().catch((err: unknown) => {
+      if ((err as Error)?.name !== 'NotAllowedError' || video.muted) return;
+      // The autoplay policy refused sound: show the picture muted and offer a button, since
+      // only a click may start the audio.
+      video.muted = true;
+      this.#play(video);
+      if (!this.#audioBlocked) {
+        this.#audioBlocked = true;
+        this.requestUpdate();
+      }
+    });
+  }
+
+  /** Starts remote audio after the browser blocked it; must run from a user gesture (the "Start audio" button). */
+  startAudio(): void {
+    this.#audioBlocked = false;
+    for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="video"]')) {
+      video.muted = false;
+      this.#play(video);
+    }
+    this.requestUpdate();
   }
 
   /** Plays remote audio on the speaker chosen in `<rtc-camera>`'s picker, where the browser can. */
@@ -143,7 +239,7 @@ export class RtcCall extends LitElement {
   #configure(): void {
     this.session.config = {
       ...this.session.config,
-      signaling: this.signaling,
+      signaling: this.signalingTransport ?? this.signaling,
       room: this.room,
       name: this.name || undefined,
       iceServers: this.iceServers,
@@ -165,7 +261,7 @@ export class RtcCall extends LitElement {
   #statusText(state: CallState): string {
     switch (state.status) {
       case 'idle':
-        return this.signaling && this.room ? 'Ready to join' : 'Set a signaling URL and a room to join';
+        return this.#ready() ? 'Ready to join' : 'Set a signaling URL and a room to join';
       case 'connecting':
         return 'Connecting…';
       case 'joined': {
@@ -176,20 +272,43 @@ export class RtcCall extends LitElement {
       case 'left':
         return 'You left the call';
       case 'error':
+        if (state.error?.code === 'room-full') return `The room “${state.room}” is full: no one else can join right now.`;
         return state.error?.message ?? 'The call failed';
     }
   }
 
-  #tile(p: Participant) {
-    const connecting = p.connectionState !== 'connected';
-    return html`<figure part="tile" data-participant=${p.id} data-state=${p.connectionState}
-      ?data-muted=${p.audioMuted} ?data-camera-off=${p.videoOff} ?data-screen=${p.screenSharing}>
-      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${`Video of ${p.name || 'guest'}`}></video>
-      ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${`${p.name || 'Guest'}: camera off`}>Camera off</div>` : nothing}
-      <figcaption part="name">${p.name || 'Guest'}</figcaption>
-      ${p.audioMuted ? html`<span part="tile-muted" role="img" aria-label=${`${p.name || 'Guest'}: microphone muted`}>Muted</span>` : nothing}
+  #tileStatus(p: Participant): string | null {
+    if (p.reconnecting) return 'reconnecting…';
+    if (p.connectionState === 'connected') return null;
+    return p.connectionState === 'failed' ? 'connection failed' : 'connecting…';
+  }
+
+  #badges(p: Participant, who: string) {
+    if (!p.audioMuted && !p.screenSharing) return nothing;
+    return html`<div part="badges">
+      ${p.audioMuted ? html`<span part="tile-muted" role="img" aria-label=${`${who}: microphone muted`}>Muted</span>` : nothing}
       ${p.screenSharing ? html`<span part="tile-screen">Sharing screen</span>` : nothing}
-      ${connecting ? html`<span part="tile-status">${p.connectionState === 'failed' ? 'connection failed' : 'connecting…'}</span>` : nothing}
+    </div>`;
+  }
+
+  #tile(p: Participant) {
+    const status = this.#tileStatus(p);
+    const who = p.name || 'Guest';
+    return html`<figure
+      part="tile"
+      data-participant=${p.id}
+      data-state=${p.reconnecting ? 'reconnecting' : p.connectionState}
+      ?data-speaking=${p.speaking}
+      ?data-muted=${p.audioMuted}
+      ?data-camera-off=${p.videoOff}
+      ?data-screen=${p.screenSharing}
+    >
+      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${`Video of ${who}`}></video>
+      ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${`${who}: camera off`}>Camera off</div>` : nothing}
+      <figcaption part="name">${who}</figcaption>
+      ${p.speaking ? html`<span class="sr-only">speaking</span>` : nothing}
+      ${this.#badges(p, who)}
+      ${status ? html`<span part="tile-status" role="status">${status}</span>` : nothing}
     </figure>`;
   }
 
@@ -201,9 +320,12 @@ export class RtcCall extends LitElement {
       <div part="tiles">${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
       <slot></slot>
       <div part="controls">
+        ${this.#audioBlocked && state.participants.length
+          ? html`<button part="button start-audio" @click=${() => this.startAudio()}>Start audio</button>`
+          : nothing}
         ${inCall
           ? html`<button part="button leave" @click=${() => this.leave()}>Leave</button>`
-          : html`<button part="button join" ?disabled=${!this.signaling || !this.room} @click=${() => void this.join()}>
+          : html`<button part="button join" ?disabled=${!this.#ready()} @click=${() => void this.join()}>
               Join
             </button>`}
       </div>

@@ -1,0 +1,104 @@
+import { expect } from '@open-wc/testing';
+import type { CallSession } from './call-session.js';
+import { ChannelMessageEvent, channelId, CHUNK_BYTES } from './data-channel.js';
+import { until } from '../test-support/call-helpers.js';
+import { joinedSessions, sha256 } from '../test-support/sessions.js';
+
+/** Collects the messages a channel receives, with their senders. */
+function inbox(session: CallSession, label: string, options = {}) {
+  const got: { from: string; data: string | ArrayBuffer }[] = [];
+  session.channel(label, options).addEventListener('message', (e) => {
+    const { from, data } = e as ChannelMessageEvent;
+    got.push({ from, data });
+  });
+  return got;
+}
+
+describe('CallSession data channels (real peer connections through the real server)', () => {
+  let sessions: CallSession[] = [];
+  afterEach(() => sessions.splice(0).forEach((s) => s.leave()));
+
+  it('sends text to one participant or to everyone, with the sender named, in a room of three', async () => {
+    sessions = await joinedSessions(3);
+    const [a, b, c] = sessions;
+    const boxes = sessions.map((s) => inbox(s, 'chat'));
+    const idOf = (s: CallSession) => s.state.localId!;
+    await a.channel('chat').send('hello all');
+    await b.channel('chat').send('just for c', idOf(c));
+    await until(() => boxes[1].length === 1 && boxes[2].length === 2, 'messages arrive');
+    expect(boxes[0]).to.deep.equal([]);
+    expect(boxes[1]).to.deep.equal([{ from: idOf(a), data: 'hello all' }]);
+    expect(boxes[2]).to.deep.include({ from: idOf(a), data: 'hello all' });
+    expect(boxes[2]).to.deep.include({ from: idOf(b), data: 'just for c' });
+    // Unicode survives the framing.
+    await c.channel('chat').send('héllo 👋', idOf(a));
+    await until(() => boxes[0].length === 1, 'unicode arrives');
+    expect(boxes[0][0].data).to.equal('héllo 👋');
+  });
+
+  it('forms a full mesh of six (15 connections) in which a broadcast from each reaches all five others', async function () {
+    this.timeout(60000);
+    sessions = await joinedSessions(6);
+    const boxes = sessions.map((s) => inbox(s, 'all'));
+    await Promise.all(sessions.map((s, i) => s.channel('all').send(`from ${i}`)));
+    await until(() => boxes.every((b) => b.length === 5), 'every broadcast arrives everywhere', 20000);
+    boxes.forEach((box, i) => {
+      const expected = sessions.map((_, j) => `from ${j}`).filter((_, j) => j !== i);
+      expect(box.map((m) => m.data).sort()).to.deep.equal(expected);
+      expect(new Set(box.map((m) => m.from)).size, 'five different senders').to.equal(5);
+    });
+  });
+
+  it('delivers a multi-megabyte binary payload intact, in order after smaller ones, under back-pressure', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got = inbox(b, 'files');
+    const big = new Uint8Array(6 * 1024 * 1024 + 123);
+    for (let i = 0; i < big.length; i += 65536) crypto.getRandomValues(big.subarray(i, Math.min(i + 65536, big.length)));
+    const channel = a.channel('files');
+    const t0 = performance.now();
+    const sends = [channel.send('before'), channel.send(big), channel.send(new Uint8Array([1, 2, 3]).buffer), channel.send('after')];
+    await Promise.all(sends);
+    await until(() => got.length === 4, 'all four messages arrive', 25000);
+    const seconds = (performance.now() - t0) / 1000;
+    console.log(`6 MB over the data channel in ${seconds.toFixed(2)} s (${((big.byteLength * 8) / seconds / 1e6).toFixed(0)} Mbps)`);
+    expect(got[0].data).to.equal('before');
+    const received = got[1].data as ArrayBuffer;
+    expect(received).to.be.instanceOf(ArrayBuffer);
+    expect(received.byteLength).to.equal(big.byteLength);
+    expect(await sha256(received)).to.equal(await sha256(big));
+    expect([...new Uint8Array(got[2].data as ArrayBuffer)]).to.deep.equal([1, 2, 3]);
+    expect(got[3].data).to.equal('after');
+    expect(big.byteLength / CHUNK_BYTES, 'the payload really was chunked').to.be.greaterThan(100);
+  });
+
+  it('opens unordered and partially reliable channels with the options asked for, and refuses oversized messages on them', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got = inbox(b, 'game', { ordered: false, maxRetransmits: 0 });
+    const lossy = a.channel('game', { ordered: false, maxRetransmits: 0 });
+    const timed = a.channel('telemetry', { maxPacketLifeTime: 500 });
+    b.channel('telemetry', { maxPacketLifeTime: 500 });
+    await until(() => lossy.peers.length === 1 && timed.peers.length === 1, 'channels attached');
+    const pc = [...a.peerConnections().values()][0];
+    // The channels are real RTCDataChannels on the connection, with the negotiated options.
+    const stats = await pc.getStats();
+    let open = 0;
+    stats.forEach((s) => {
+      if (s.type === 'data-channel' && (s.label === 'game' || s.label === 'telemetry')) open++;
+    });
+    expect(open).to.equal(2);
+    await lossy.send('position 1');
+    await until(() => got.length === 1, 'lossy message arrives on loopback');
+    expect(got[0].data).to.equal('position 1');
+    let error: unknown;
+    await lossy.send(new Uint8Array(CHUNK_BYTES * 2)).catch((e) => (error = e));
+    expect(error).to.be.instanceOf(RangeError);
+  });
+
+  it('derives the same stream id for a label on every side, and refuses a reserved or colliding label', () => {
+    expect(channelId('chat')).to.equal(channelId('chat'));
+    expect(channelId('chat')).to.be.within(1, 1023);
+    expect(channelId('chat')).not.to.equal(channelId('files'));
+  });
+});

@@ -1,0 +1,170 @@
+/**
+ * Keeps one peer connection's path alive: ICE restart on `failed`, or on `disconnected` with
+ * no bytes arriving for a while, or on silence of the link's keepalive channel (Firefox keeps a
+ * dead pair `connected`); retried on a timer; after repeated failed restarts, asks for a new
+ * connection. Says `reconnecting` meanwhile.
+ */
+
+/** How a link recovers from a broken path. */
+export interface RecoveryOptions {
+  /** `disconnected` this long with no bytes arriving → ICE restart (ms). */
+  disconnectedMs: number;
+  /** A restart that has not reconnected after this long is tried again (ms). */
+  restartTimeoutMs: number;
+  /** After this many restarts without reconnecting, the connection is rebuilt. */
+  maxRestarts: number;
+}
+
+export const DEFAULT_RECOVERY: RecoveryOptions = { disconnectedMs: 2500, restartTimeoutMs: 4000, maxRestarts: 3 };
+
+/** Keepalive period on the control channel (ms). */
+export const HEARTBEAT_MS = 1000;
+/** A hang-up also closes the data channels: this long for the goodbye to arrive first (ms). */
+const GOODBYE_GRACE_MS = 1000;
+
+/** What recovery needs from its link. */
+export interface RecoveryHooks {
+  /** `reconnecting` changed. */
+  changed(): void;
+  /** Give up on this connection: build a new one. */
+  rebuild(): void;
+  /** Whether the keepalive channel is open (null: the link has none yet). */
+  keepaliveOpen(): boolean | null;
+}
+
+/** The recovery state machine of one peer connection; its link feeds it events and keepalive ticks. */
+export class IceRecovery {
+  #pc: RTCPeerConnection;
+  #opts: RecoveryOptions;
+  #hooks: RecoveryHooks;
+  #reconnecting = false;
+  #restarts = 0;
+  #disconnectTimer?: ReturnType<typeof setTimeout>;
+  #restartTimer?: ReturnType<typeof setTimeout>;
+  #lastHeard = 0;
+  #restartedAt = 0;
+  #closed = false;
+
+  constructor(pc: RTCPeerConnection, opts: Partial<RecoveryOptions> | undefined, hooks: RecoveryHooks, replacing = false) {
+    this.#pc = pc;
+    this.#opts = { ...DEFAULT_RECOVERY, ...opts };
+    this.#hooks = hooks;
+    if (replacing) {
+      // A connection that replaces a broken one counts as reconnecting until it connects, and
+      // if it fails too, the next step is another new connection.
+      this.#reconnecting = true;
+      this.#restarts = this.#opts.maxRestarts;
+      this.#retryIn(this.#opts.restartTimeoutMs * 2);
+    }
+  }
+
+  /** The path broke and a restart (or a new connection) is under way. */
+  get reconnecting(): boolean {
+    return this.#reconnecting;
+  }
+
+  /** Call on every `connectionstatechange`. */
+  connectionChanged(): void {
+    if (this.#closed) return;
+    const state = this.#pc.connectionState;
+    if (state === 'connected') {
+      // NOTE: Firefox reports `connected` during an ICE restart that cannot complete (it keeps the
+      // old, dead pair selected); with a keepalive channel, only hearing from it again counts.
+      const open = this.#hooks.keepaliveOpen();
+      const heard = open === null || (open && this.#lastHeard > this.#restartedAt);
+      if (!this.#reconnecting || heard) this.#recovered();
+    } else if (state === 'failed') {
+      this.#restart();
+    } else if (state === 'disconnected' && !this.#disconnectTimer && !this.#reconnecting) {
+      // Often transient (a Wi-Fi hiccup): restart only if nothing arrives for a while.
+      void this.#bytesReceived().then((before) => {
+        if (this.#closed || this.#pc.connectionState !== 'disconnected') return;
+        this.#disconnectTimer = setTimeout(async () => {
+          this.#disconnectTimer = undefined;
+          if (this.#closed || this.#pc.connectionState !== 'disconnected') return;
+          if ((await this.#bytesReceived()) === before) this.#restart();
+        }, this.#opts.disconnectedMs);
+      });
+    }
+  }
+
+  /** Call for anything heard on the keepalive channel (and when it opens). */
+  heard(): void {
+    this.#lastHeard = performance.now();
+    if (this.#reconnecting && this.#pc.connectionState === 'connected') this.#recovered();
+  }
+
+  /** Call every {@link HEARTBEAT_MS} while the keepalive channel is open. */
+  tick(): void {
+    const silent = performance.now() - this.#lastHeard > this.#opts.disconnectedMs + HEARTBEAT_MS;
+    if (silent && !this.#reconnecting && !this.#closed) this.#restart();
+  }
+
+  /**
+   * The keepalive channel closed under a live connection (the other side's connection went
+   * away): media might come back with an ICE restart, the data channels would not. Start over.
+   */
+  keepaliveClosed(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#restartTimer);
+    this.#restartTimer = setTimeout(() => {
+      if (this.#closed) return;
+      this.#setReconnecting(true);
+      this.#hooks.rebuild();
+    }, GOODBYE_GRACE_MS);
+  }
+
+  /** Stops every timer. */
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#disconnectTimer);
+    clearTimeout(this.#restartTimer);
+  }
+
+  #recovered(): void {
+    clearTimeout(this.#disconnectTimer);
+    clearTimeout(this.#restartTimer);
+    this.#disconnectTimer = this.#restartTimer = undefined;
+    this.#restarts = 0;
+    this.#lastHeard = performance.now();
+    this.#setReconnecting(false);
+  }
+
+  #restart(): void {
+    if (this.#closed) return;
+    clearTimeout(this.#restartTimer);
+    this.#setReconnecting(true);
+    if (this.#restarts >= this.#opts.maxRestarts) {
+      this.#hooks.rebuild();
+      return;
+    }
+    this.#restarts++;
+    this.#restartedAt = performance.now();
+    this.#pc.restartIce(); // through perfect negotiation: onnegotiationneeded makes the offer
+    this.#retryIn(this.#opts.restartTimeoutMs);
+  }
+
+  #retryIn(ms: number): void {
+    this.#restartTimer = setTimeout(() => {
+      if (!this.#closed && this.#reconnecting) this.#restart();
+    }, ms);
+  }
+
+  #setReconnecting(value: boolean): void {
+    if (this.#reconnecting === value) return;
+    this.#reconnecting = value;
+    this.#hooks.changed();
+  }
+
+  async #bytesReceived(): Promise<number> {
+    let bytes = 0;
+    try {
+      (await this.#pc.getStats()).forEach((s) => {
+        if (s.type === 'transport' || (s.type === 'candidate-pair' && s.nominated)) bytes = Math.max(bytes, s.bytesReceived ?? 0);
+      });
+    } catch {
+      // closed meanwhile
+    }
+    return bytes;
+  }
+}

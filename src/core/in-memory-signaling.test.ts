@@ -1,0 +1,42 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../index.js';
+import type { RtcCall } from '../elements/rtc-call/rtc-call.js';
+import { InMemorySignalingHub } from './in-memory-signaling.js';
+import { nextEvent, statSum, until } from '../test-support/call-helpers.js';
+import { videos } from '../test-support/room.js';
+
+describe('InMemorySignalingHub: live calls in one page with no server', () => {
+  let calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('connects calls through the hub with the server\'s room semantics, and refuses a full room', async () => {
+    const hub = new InMemorySignalingHub(2);
+    const t = () => hub.transport();
+    const root = await fixture(html`<div>
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="story" name=${name} .signalingTransport=${t}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+        </rtc-call>`,
+      )}
+      <rtc-call no-auto-join room="story" name="Cy" .signalingTransport=${t}></rtc-call>
+    </div>`);
+    calls = [...root.querySelectorAll('rtc-call')];
+    const [ada, bob, cy] = calls;
+    await until(() => [ada, bob].every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
+    expect(ada.shadowRoot!.querySelector('[part~="name"]')!.textContent).to.contain('Bob');
+    expect(hub.rooms().get('story')).to.equal(2);
+
+    const error = nextEvent(cy, 'rtc-error');
+    void cy.join();
+    expect((await error).code).to.equal('room-full');
+
+    // The hub going away does not stop media that already flows peer to peer.
+    const lost = nextEvent(ada, 'rtc-error');
+    hub.disconnectAll();
+    expect((await lost).code).to.equal('signaling-lost');
+    const pc = [...ada.session.peerConnections().values()][0];
+    const before = await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video');
+    await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > before.value + 5, 'frames keep coming');
+    bob.leave();
+  });
+});

@@ -1,0 +1,58 @@
+import { expect } from '@open-wc/testing';
+import { CallSession } from './call-session.js';
+import { statSum, until } from '../test-support/call-helpers.js';
+import { allConnected, joinedSessions } from '../test-support/sessions.js';
+
+const onlyPc = (s: CallSession) => [...s.peerConnections().values()][0];
+
+describe('PeerLink perfect negotiation (real peer connections through the real server)', () => {
+  let sessions: CallSession[] = [];
+  afterEach(() => sessions.splice(0).forEach((s) => s.leave()));
+
+  it('survives both sides renegotiating in the same task, 20 times in a row, with media flowing', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    // Cameras on both sides (fake devices), published by renegotiation.
+    await Promise.all([a, b].map((s) => s.media.start({ video: { width: 320, height: 240, frameRate: 15 }, audio: true })));
+    const [pa, pb] = [onlyPc(a), onlyPc(b)];
+    await until(async () => (await statSum(pa, 'inbound-rtp', 'framesDecoded', 'video')).value > 0, 'a decodes b');
+    await until(async () => (await statSum(pb, 'inbound-rtp', 'framesDecoded', 'video')).value > 0, 'b decodes a');
+
+    const errors: unknown[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => {
+      errors.push(args);
+      original(...args);
+    };
+    let glares = 0;
+    try {
+      for (let i = 0; i < 20; i++) {
+        // Both sides start a renegotiation in the same task: both make an offer, they cross.
+        const offersSent = [pa, pb].map(
+          (pc) => new Promise<void>((r) => pc.addEventListener('signalingstatechange', () => r(), { once: true })),
+        );
+        a.restartIce();
+        b.restartIce();
+        await Promise.all(offersSent);
+        if (pa.signalingState === 'have-local-offer' && pb.signalingState === 'have-local-offer') glares++;
+        await until(
+          () => pa.signalingState === 'stable' && pb.signalingState === 'stable' && pa.connectionState === 'connected' && pb.connectionState === 'connected',
+          `round ${i + 1} ends stable and connected`,
+        );
+      }
+    } finally {
+      console.warn = original;
+    }
+    expect(errors, 'no negotiation errors').to.deep.equal([]);
+    expect(glares, 'the offers really crossed').to.be.greaterThan(10);
+    expect(pa.remoteDescription?.sdp?.includes('a=ice-ufrag')).to.equal(true);
+    await allConnected(sessions);
+    for (const pc of [pa, pb]) {
+      const before = await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video');
+      await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > before.value + 5, 'frames keep coming');
+      // No element plays this audio, so count RTP bytes rather than decoded samples.
+      const audio = await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio');
+      await until(async () => (await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio')).value > audio.value, 'audio keeps coming');
+    }
+  });
+});

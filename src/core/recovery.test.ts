@@ -1,0 +1,45 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../index.js';
+import type { RtcCall } from '../elements/rtc-call/rtc-call.js';
+import { InMemorySignalingHub } from './in-memory-signaling.js';
+import { statSum, until } from '../test-support/call-helpers.js';
+import { videos } from '../test-support/room.js';
+
+describe('ICE recovery when the other side\'s connection dies', () => {
+  let calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('shows reconnecting, builds a new connection that the other side follows, and video returns', async function () {
+    this.timeout(45000);
+    const hub = new InMemorySignalingHub();
+    const t = () => hub.transport();
+    const recovery = { disconnectedMs: 1000, restartTimeoutMs: 2000, maxRestarts: 1 };
+    const root = await fixture(html`<div>
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="cut" name=${name} .signalingTransport=${t}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+        </rtc-call>`,
+      )}
+    </div>`);
+    calls = [...root.querySelectorAll('rtc-call')];
+    const [ada, bob] = calls;
+    for (const c of calls) c.session.config.recovery = recovery;
+    await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
+    const adaPc = [...ada.session.peerConnections().values()][0];
+    // Bob's connection dies (as if his network vanished): Ada must notice and recover.
+    for (const pc of bob.session.peerConnections().values()) pc.close();
+    const tile = () => ada.shadowRoot!.querySelector('[part~="tile"]')!;
+    await until(() => tile().getAttribute('data-state') === 'reconnecting', 'ada shows reconnecting');
+    await until(() => tile().getAttribute('data-state') === 'connected', 'ada recovers', 30000);
+    // The data channels died with Bob's connection, so Ada builds a new one too.
+    const pc = [...ada.session.peerConnections().values()][0];
+    const bobPc = [...bob.session.peerConnections().values()][0];
+    await until(() => bobPc.connectionState === 'connected', 'bob connected again');
+    expect(pc).not.to.equal(adaPc);
+    expect(adaPc.connectionState).to.equal('closed');
+    for (const p of [pc, bobPc]) {
+      const before = (await statSum(p, 'inbound-rtp', 'framesDecoded', 'video')).value;
+      await until(async () => (await statSum(p, 'inbound-rtp', 'framesDecoded', 'video')).value > before + 10, 'frames rise again');
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../index.js';
+import type { RtcCall } from './rtc-call.js';
+import { PROTOCOL_VERSION } from '../../protocol/messages.js';
+import { nextEvent, signalingUrl, statSum, uniqueRoom, until } from '../../test-support/call-helpers.js';
+import { callRoom, tileOf, tiles } from '../../test-support/room.js';
+
+const pcTo = (call: RtcCall, id: string) => call.session.peerConnections().get(id)!;
+const idOf = (call: RtcCall) => call.session.state.localId!;
+const videoSender = (pc: RTCPeerConnection) => pc.getTransceivers().find((t) => t.receiver.track.kind === 'video')?.sender as RTCRtpSender;
+
+describe('<rtc-call> rooms of several people (real server, real peer connections)', () => {
+  let calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('shows a tile per participant with their name as text, fires join/leave events, and drops the tile of who leaves', async () => {
+    calls = await callRoom(['Ada', 'Bob', '<b>Eve</b>']);
+    const [ada, bob, eve] = calls;
+    for (const call of calls) {
+      const names = tiles(call).map((t) => t.querySelector('[part~="name"]')!.textContent!.replace('(speaking)', '').trim());
+      expect(names.sort()).to.deep.equal(['<b>Eve</b>', 'Ada', 'Bob'].filter((n) => n !== call.name).sort());
+      expect(call.shadowRoot!.querySelector('b'), 'names are text, never markup').to.equal(null);
+      expect(call.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('with 2 others');
+    }
+    // A fourth person comes and goes: everyone gets typed events and the tile follows.
+    const joined = nextEvent(ada, 'rtc-participant-joined');
+    const url = await signalingUrl();
+    const dan = await fixture<RtcCall>(html`<rtc-call signaling=${url} room=${ada.room} name="Dan">
+      <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+    </rtc-call>`);
+    calls.push(dan);
+    const j = await joined;
+    expect(j.name).to.equal('Dan');
+    expect(j.participantId).to.equal(await until(() => idOf(dan), 'dan has an id'));
+    await until(() => tiles(ada).length === 3 && tileOf(ada, j.participantId), 'dan tile appears');
+    const left = nextEvent(bob, 'rtc-participant-left');
+    dan.leave();
+    expect((await left).participantId).to.equal(j.participantId);
+    await bob.updateComplete;
+    expect(tileOf(bob, j.participantId)).to.equal(null);
+    expect(tiles(bob).length).to.equal(2);
+    await expect(eve).to.be.accessible();
+  });
+
+  it('scales every video sender down as the room grows and back up as it shrinks (no renegotiation)', async () => {
+    calls = await callRoom(['Ada', 'Bob']);
+    const [ada, bob] = calls;
+    const toBob = pcTo(ada, idOf(bob));
+    const two = videoSender(toBob).getParameters().encodings[0];
+    expect(two.scaleResolutionDownBy ?? 1).to.equal(1);
+    expect(two.maxBitrate).to.equal(1_500_000);
+    await until(async () => (await statSum(toBob, 'outbound-rtp', 'frameWidth', 'video')).value === 320, 'full width with two');
+    const offers = toBob.localDescription!.sdp;
+
+    const url = await signalingUrl();
+    const cy = await fixture<RtcCall>(html`<rtc-call signaling=${url} room=${ada.room} name="Cy">
+      <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+    </rtc-call>`);
+    calls.push(cy);
+    await until(() => ada.session.state.participants.length === 2, 'cy joins');
+    const toCy = await until(() => pcTo(ada, idOf(cy)), 'link to cy');
+    for (const pc of [toBob, toCy]) {
+      await until(() => videoSender(pc)?.getParameters().encodings[0]?.scaleResolutionDownBy === 1.5, 'scaled for three');
+      expect(videoSender(pc).getParameters().encodings[0].maxBitrate).to.equal(1_200_000);
+    }
+    // What is measured on the wire: the encoder now sends 320/1.5 ≈ 213 pixels wide.
+    await until(async () => (await statSum(toBob, 'outbound-rtp', 'frameWidth', 'video')).value < 320, 'smaller frames on the wire');
+    expect(toBob.localDescription!.sdp, 'no renegotiation with bob').to.equal(offers);
+    cy.leave();
+    await until(() => videoSender(toBob).getParameters().encodings[0]?.scaleResolutionDownBy === 1, 'back to full size');
+    expect(videoSender(toBob).getParameters().encodings[0].maxBitrate).to.equal(1_500_000);
+    await until(async () => (await statSum(toBob, 'outbound-rtp', 'frameWidth', 'video')).value === 320, 'full width again');
+  });
+
+  it('pauses the video of a hidden tile at the sender (bytes stop) and resumes it when shown', async () => {
+    calls = await callRoom(['Ada', 'Bob']);
+    const [ada, bob] = calls;
+    const pc = pcTo(ada, idOf(bob));
+    const rate = async () => {
+      const a = await statSum(pc, 'inbound-rtp', 'bytesReceived', 'video');
+      await new Promise((r) => setTimeout(r, 1000));
+      const b = await statSum(pc, 'inbound-rtp', 'bytesReceived', 'video');
+      return ((b.value - a.value) * 8) / ((b.timestamp - a.timestamp) / 1000);
+    };
+    const shown = await rate();
+    expect(shown, 'video flows while the tile shows').to.be.greaterThan(20_000);
+    tileOf(ada, idOf(bob))!.style.display = 'none';
+    const hidden = await until(async () => {
+      const r = await rate();
+      return r < 5_000 ? { r } : null;
+    }, 'video bytes stop for the hidden tile');
+    // Audio keeps flowing: hiding a tile does not mute its sound.
+    const audio = await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio');
+    await until(async () => (await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio')).value > audio.value, 'audio flows');
+    tileOf(ada, idOf(bob))!.style.display = '';
+    const frames = await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video');
+    await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > frames.value + 5, 'frames again');
+    const back = await rate();
+    console.log(`video kbps shown ${Math.round(shown / 1000)}, hidden ${Math.round(hidden!.r / 1000)}, shown again ${Math.round(back / 1000)}`);
+    expect(back).to.be.greaterThan(20_000);
+  });
+
+  it('marks whoever is speaking from their audio level, and not once their microphone is silent', async () => {
+    calls = await callRoom(['Ada', 'Bob']);
+    const [ada, bob] = calls;
+    const tile = () => tileOf(ada, idOf(bob))!;
+    // The fake microphone beeps: its tile gets the speaking mark.
+    await until(() => tile().hasAttribute('data-speaking'), 'bob is speaking', 20000);
+    bob.session.media.state.stream!.getAudioTracks().forEach((t) => (t.enabled = false)); // sends silence
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return !tile().hasAttribute('data-speaking') && ada.session.state.participants[0].speaking === false;
+    }, 'silence is not speaking');
+  });
+
+  it('says clearly that a room is full when the server refuses the seventh participant', async () => {
+    const url = await signalingUrl();
+    const room = uniqueRoom('full');
+    // Six participants at the protocol level (the server's default cap), then a seventh <rtc-call>.
+    const sockets = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type: 'join', room }));
+          ws.onmessage = (e) => (JSON.parse(e.data).type === 'welcome' ? resolve(ws) : undefined);
+          ws.onerror = () => reject(new Error('socket failed'));
+        }),
+      ),
+    );
+    try {
+      const call = await fixture<RtcCall>(html`<rtc-call no-auto-join signaling=${url} room=${room}></rtc-call>`);
+      const error = nextEvent(call, 'rtc-error');
+      void call.join();
+      expect((await error).code).to.equal('room-full');
+      await call.updateComplete;
+      expect(call.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('is full');
+      expect(call.session.peerConnections().size).to.equal(0);
+      await expect(call).to.be.accessible();
+    } finally {
+      sockets.forEach((ws) => ws.close());
+    }
+  });
+});

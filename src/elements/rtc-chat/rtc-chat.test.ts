@@ -1,0 +1,88 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../index.js';
+import type { RtcCall } from '../rtc-call/rtc-call.js';
+import type { RtcChat } from './rtc-chat.js';
+import { nextEvent, signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
+
+const chatOf = (call: RtcCall) => call.querySelector('rtc-chat')!;
+const lines = (chat: RtcChat) =>
+  [...chat.shadowRoot!.querySelectorAll('[part~="message"]')].map(
+    (li) => `${li.querySelector('[part~="sender"]')!.textContent}: ${li.querySelector('[part~="text"]')!.textContent}`,
+  );
+
+/** Types into the real form and submits it with the Send button. */
+async function say(chat: RtcChat, text: string) {
+  const input = chat.shadowRoot!.querySelector<HTMLInputElement>('input')!;
+  input.focus();
+  input.value = text;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  chat.shadowRoot!.querySelector<HTMLButtonElement>('[part~="send"]')!.click();
+  await chat.updateComplete;
+}
+
+describe('<rtc-chat> over the call\'s data channel (real peer connections)', () => {
+  let calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('carries messages with sender names among three people, as plain text, and is accessible', async () => {
+    const url = await signalingUrl();
+    const room = uniqueRoom('chat');
+    const root = await fixture(html`<div>
+      ${['Ada', 'Bob', 'Cy <img src=x onerror=alert(1)>'].map(
+        (name) => html`<rtc-call signaling=${url} room=${room} name=${name}><rtc-chat></rtc-chat></rtc-call>`,
+      )}
+    </div>`);
+    calls = [...root.querySelectorAll('rtc-call')];
+    const [ada, bob, cy] = calls;
+    await until(
+      () => calls.every((c) => c.session.state.participants.filter((p) => p.connectionState === 'connected').length === 2),
+      'everyone connected',
+    );
+    const chats = calls.map(chatOf);
+    await until(() => chats.every((c) => !c.shadowRoot!.querySelector('input')!.disabled), 'chat enabled once joined');
+
+    const received = nextEvent(bob, 'rtc-chat-message');
+    await say(chats[0], 'Hello <b>everyone</b>');
+    const e = await received;
+    expect(e.name).to.equal('Ada');
+    expect(e.text).to.equal('Hello <b>everyone</b>');
+    await until(() => lines(chats[1]).length === 1 && lines(chats[2]).length === 1, 'bob and cy get it');
+    expect(lines(chats[0])).to.deep.equal(['You: Hello <b>everyone</b>']);
+    expect(lines(chats[1])).to.deep.equal(['Ada: Hello <b>everyone</b>']);
+    expect(lines(chats[2])).to.deep.equal(['Ada: Hello <b>everyone</b>']);
+    expect(chats[1].shadowRoot!.querySelector('b'), 'text, not markup').to.equal(null);
+    expect(chats[0].shadowRoot!.querySelector('input')!.value, 'the field is cleared').to.equal('');
+
+    await say(chats[2], 'Hi Ada');
+    await until(() => lines(chats[0]).length === 2 && lines(chats[1]).length === 2, 'ada and bob get cy');
+    expect(lines(chats[0])[1]).to.equal('Cy <img src=x onerror=alert(1)>: Hi Ada');
+    expect(chats[0].shadowRoot!.querySelector('img')).to.equal(null);
+
+    // Accessible: a labelled field in a real form, and a live region for new messages.
+    const log = chats[0].shadowRoot!.querySelector('[part~="messages"]')!;
+    expect(log.getAttribute('role')).to.equal('log');
+    expect(log.getAttribute('aria-live')).to.equal('polite');
+    const input = chats[0].shadowRoot!.querySelector('input')!;
+    expect(chats[0].shadowRoot!.querySelector(`label[for="${input.id}"]`)!.textContent).to.contain('Message');
+    await expect(chats[0]).to.be.accessible();
+
+    // Enter in the field submits too (a real form).
+    const got = nextEvent(ada, 'rtc-chat-message');
+    const field = chats[1].shadowRoot!.querySelector<HTMLInputElement>('input')!;
+    field.value = 'sent with Enter';
+    field.form!.requestSubmit();
+    expect((await got).text).to.equal('sent with Enter');
+    void cy;
+  });
+
+  it('is disabled, with a reason, until the call is joined', async () => {
+    const chat = await fixture<RtcChat>(html`<rtc-call no-auto-join><rtc-chat></rtc-chat></rtc-call>`).then(
+      (call) => call.querySelector('rtc-chat')!,
+    );
+    await chat.updateComplete;
+    const input = chat.shadowRoot!.querySelector('input')!;
+    expect(input.disabled).to.equal(true);
+    expect(input.placeholder).to.contain('Join');
+    await expect(chat).to.be.accessible();
+  });
+});
