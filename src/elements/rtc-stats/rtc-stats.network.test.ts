@@ -51,7 +51,9 @@ describe('<rtc-stats> on real networks', () => {
       const stats = call.querySelector('rtc-stats')!;
       await until(() => text(stats, 'path') === 'Via TURN', 'the panel says the path is via TURN', 20000);
       expect(text(stats, 'local-candidate')).to.equal('relay');
-      expect(text(stats, 'remote-candidate')).to.equal('relay');
+      // NOTE: Firefox sometimes learns the peer's relay address from its checks first and
+      // reports it as peer-reflexive; the local side is what proves our traffic goes via TURN.
+      expect(text(stats, 'remote-candidate')).to.be.oneOf(['relay', 'prflx']);
       expect(text(stats, 'protocol')).to.equal('UDP (TURN UDP)');
       const peer = call.session.stats.latest!.peers[0];
       expect(peer.connection).to.include({ localCandidateType: 'relay', path: 'relay', relayProtocol: 'udp' });
