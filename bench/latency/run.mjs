@@ -66,6 +66,7 @@ const twoPage = (fn, args) => async (i) => {
   const b = { ...args(i), role: 'call' };
   await pageA.evaluate(() => (window.__ready = false));
   const waiting = pageA.evaluate((fn, a) => window.bench[fn](a), fn, a);
+  waiting.catch(() => {}); // awaited below; a failed trial must not become an unhandled rejection
   await pageA.waitForFunction(() => window.__ready, { timeout: 10000 });
   const rb = await pageB.evaluate((fn, b) => window.bench[fn](b), fn, b);
   const ra = await waiting;

@@ -364,6 +364,14 @@ export class PeerLink extends EventTarget {
         });
         continue;
       }
+      if (track && stream && !transceiver.sender.track && transceiver.currentDirection === null) {
+        // Answering the first offer: addTrack reuses the transceiver that offer created (JSEP
+        // "never used to send"), synchronously, where replaceTrack takes a trip to the media
+        // thread before the answer can be made.
+        const sender = this.pc.addTrack(track, stream);
+        if (sender === transceiver.sender) continue;
+        this.#fail(new Error(`addTrack did not reuse the ${kind} transceiver`));
+      }
       // Once sending, a transceiver keeps sending even with no track (camera off, device lost):
       // replaceTrack(null) sends nothing and needs no renegotiation; the media signal says why.
       const direction: RTCRtpTransceiverDirection =
