@@ -177,6 +177,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const ackDue = new Set<Slot>();
   const unacked = new Set<Slot>();
   let draining = false;
+  let closing = false;
 
   const secretFor = (room: string, id: string) =>
     createHmac('sha256', resumeKey).update(`${room}\n${id}`).digest('base64url');
@@ -503,7 +504,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     for (const m of slot.outbox.after(slot.outbox.acked, now)) transmit(slot.conn, m);
   }
 
-  function onConnGone(conn: Conn) {
+  function onConnGone(conn: Conn, code = 1006) {
     conns.delete(conn);
     metrics.connections = conns.size;
     clearTimeout(conn.joinTimer);
@@ -511,7 +512,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (!slot || slot.conn !== conn) return;
     slot.conn = null;
     conn.slot = undefined;
-    if (draining) return; // the slot lives on in the directory for another process to take over
+    if (draining || closing) return; // the slot lives on in the directory for another process to take over
+    // A clean close from the client (tab closed, page left) is a goodbye; anything else may come back.
+    if (code === 1000 || code === 1001 || code === 1005) return dropSlot(slot, true);
     // Keep the slot (and its undelivered messages) for the participant to come back.
     slot.graceTimer = setTimeout(() => dropSlot(slot, true), graceMs);
     slot.graceTimer.unref?.();
@@ -532,7 +535,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     socket.on('close', (code) => {
       conn.closed = true;
       if (code === CloseCode.TooBig) metrics.refuse('too-big');
-      if (conns.has(conn)) onConnGone(conn);
+      if (conns.has(conn)) onConnGone(conn, code);
     });
     // Refusals go out as close codes before any room data: a browser cannot read an HTTP status.
     if (draining) return socket.close(CloseCode.Reconnect, 'server restarting');
@@ -617,6 +620,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
         }, 20);
       }),
     close: async () => {
+      closing = true;
       stopTimers();
       server.off('upgrade', onUpgrade);
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
