@@ -139,7 +139,7 @@ export class SignalingClient extends EventTarget {
   #secret?: string;
   #epoch?: string;
   #outbox = new Outbox<SignalMessage>(1024);
-  #inbox = new Inbox();
+  #inbox = new Inbox<ServerMessage>();
   /** The highest of our seq numbers that ever went onto a connection. */
   #transmitted = 0;
   #ackTimer?: ReturnType<typeof setTimeout>;
@@ -325,11 +325,13 @@ export class SignalingClient extends EventTarget {
       if (m.type === 'error') this.dispatchEvent(new ServerErrorEvent(m));
       return;
     }
-    if (m.seq !== undefined) {
-      const arrival = this.#inbox.arrive(m.seq);
-      this.#scheduleAck(arrival === 'apply' ? 100 : 0);
-      if (arrival !== 'apply') return;
-    }
+    if (m.seq === undefined) return this.#apply(m);
+    const { arrival, ready } = this.#inbox.receive(m.seq, m);
+    this.#scheduleAck(arrival === 'apply' ? 100 : 0);
+    for (const r of ready) this.#apply(r);
+  }
+
+  #apply(m: ServerMessage): void {
     switch (m.type) {
       case 'peer-joined':
         this.dispatchEvent(new PeerJoinedEvent(m.peer));

@@ -51,6 +51,8 @@ export class WebSocketTransport implements SignalingTransport {
         clearTimeout(timer);
         resolve();
       };
+      // The close event that follows says what happened; an error alone carries nothing more.
+      socket.onerror = () => {};
       socket.onmessage = (event) => {
         if (this.#socket !== socket) return;
         const parsed = parseServerMessage(event.data);

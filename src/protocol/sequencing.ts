@@ -96,32 +96,48 @@ export class Outbox<T> {
   }
 }
 
-/** What the receiver should do with a sequenced message. */
+/** What became of a sequenced message on arrival. */
 export type Arrival = 'apply' | 'duplicate' | 'gap';
 
-/** The receiving half: applies each sequence number once and in order. */
-export class Inbox {
+/**
+ * The receiving half: applies each sequence number once and in order. Messages that arrive
+ * ahead of a lost one wait (up to `limit` of them) until the gap is filled.
+ */
+export class Inbox<T = unknown> {
   #last = 0;
+  #ahead = new Map<number, T>();
   /** True when an `ack` is owed to the sender (something arrived since the last one). */
   ackDue = false;
+
+  constructor(readonly limit = 256) {}
 
   /** The last sequence number applied. */
   get last(): number {
     return this.#last;
   }
 
-  /** Classifies `seq`; on `apply` it is recorded as applied. */
-  arrive(seq: number): Arrival {
+  /** Takes message `seq`; returns the messages now ready to apply, in order, and what it was. */
+  receive(seq: number, message: T): { arrival: Arrival; ready: T[] } {
     this.ackDue = true;
-    if (seq <= this.#last) return 'duplicate';
-    if (seq > this.#last + 1) return 'gap';
+    if (seq <= this.#last || this.#ahead.has(seq)) return { arrival: 'duplicate', ready: [] };
+    if (seq > this.#last + 1) {
+      if (seq - this.#last <= this.limit) this.#ahead.set(seq, message);
+      return { arrival: 'gap', ready: [] };
+    }
+    const ready = [message];
     this.#last = seq;
-    return 'apply';
+    for (let next = this.#ahead.get(seq + 1); next !== undefined; next = this.#ahead.get(this.#last + 1)) {
+      this.#ahead.delete(this.#last + 1);
+      this.#last += 1;
+      ready.push(next);
+    }
+    return { arrival: 'apply', ready };
   }
 
-  /** Restarts at 0 (the sender restarted its numbering). */
+  /** Restarts at `last` (the sender restarted its numbering). */
   reset(last = 0): void {
     this.#last = last;
+    this.#ahead.clear();
     this.ackDue = false;
   }
 }

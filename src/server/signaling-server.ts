@@ -110,7 +110,7 @@ interface Slot {
   epoch: string;
   conn: Conn | null;
   outbox: Outbox<ServerMessage>;
-  inbox: Inbox;
+  inbox: Inbox<SignalMessage>;
   graceTimer?: ReturnType<typeof setTimeout>;
   retransmitAt: number;
 }
@@ -388,7 +388,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       epoch: randomUUID().slice(0, 8),
       conn: null,
       outbox: new Outbox(256),
-      inbox: new Inbox(),
+      inbox: new Inbox<SignalMessage>(64),
       retransmitAt: 0,
     };
     const stale = slots.get(id);
@@ -416,11 +416,14 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   function onSignal(conn: Conn, msg: SignalMessage) {
     const slot = conn.slot;
     if (!slot) return violation(conn, 'not-joined', 'join a room first');
-    if (msg.seq !== undefined) {
-      const arrival = slot.inbox.arrive(msg.seq);
-      ackDue.add(slot);
-      if (arrival !== 'apply') return; // a duplicate, or ahead of a lost one: the ack asks again
-    }
+    if (msg.seq === undefined) return relay(conn, slot, msg);
+    // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
+    const { ready } = slot.inbox.receive(msg.seq, msg);
+    ackDue.add(slot);
+    for (const m of ready) relay(conn, slot, m);
+  }
+
+  function relay(conn: Conn, slot: Slot, msg: SignalMessage) {
     const target = views.get(slot.room)?.get(msg.to);
     // A peer in another room is as unknown as one that never existed.
     if (!target || msg.to === slot.info.id) return violation(conn, 'unknown-peer', 'no such participant here');
