@@ -115,6 +115,9 @@ function refusal(info: TransportClose): SignalingError | null {
   return new SignalingError(code, info.reason ? `${text}: ${info.reason}.` : `${text}.`);
 }
 
+/** How long an acknowledgement may wait for a signal of ours to ride on, ms. */
+const ACK_DELAY_MS = 1000;
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
@@ -307,11 +310,17 @@ export class SignalingClient extends EventTarget {
   }
 
   #send(message: SignalMessage): void {
+    // Piggyback our acknowledgement: no separate ack frame is owed then.
+    if (this.#inbox.last > 0) {
+      message = { ...message, ack: this.#inbox.last };
+      this.#inbox.ackDue = false;
+    }
     this.#transport?.send(message);
     if (message.seq !== undefined && message.seq > this.#transmitted) this.#transmitted = message.seq;
   }
 
   #onMessage(m: ServerMessage): void {
+    if (m.type !== 'ack' && m.type !== 'welcome' && m.type !== 'error' && m.ack !== undefined) this.#outbox.ack(m.ack);
     if (m.type === 'ack') {
       const advanced = this.#outbox.ack(m.seq);
       // An ack that does not advance while we wait on some: the server saw a gap; resend now.
@@ -327,7 +336,8 @@ export class SignalingClient extends EventTarget {
     }
     if (m.seq === undefined) return this.#apply(m);
     const { arrival, ready } = this.#inbox.receive(m.seq, m);
-    this.#scheduleAck(arrival === 'apply' ? 100 : 0);
+    // In order: acknowledge lazily (usually piggybacked on our next signal); on a gap, at once.
+    this.#scheduleAck(arrival === 'apply' ? ACK_DELAY_MS : 0);
     for (const r of ready) this.#apply(r);
   }
 

@@ -126,6 +126,8 @@ export interface SignalMessage {
   data: SignalData;
   /** Client sequence number (1, 2, …): the server applies each once and in order. */
   seq?: number;
+  /** Piggybacked acknowledgement: the last server `seq` this client applied. */
+  ack?: number;
 }
 /** Either direction: every sequenced message up to `seq` was applied. */
 export interface AckMessage {
@@ -170,6 +172,8 @@ export interface PeerJoinedMessage {
   type: 'peer-joined';
   peer: PeerInfo;
   seq?: number;
+  /** Piggybacked acknowledgement: the last client `seq` the server applied. */
+  ack?: number;
 }
 /** Server → client: someone left your room. */
 export interface PeerLeftMessage {
@@ -177,6 +181,7 @@ export interface PeerLeftMessage {
   type: 'peer-left';
   id: string;
   seq?: number;
+  ack?: number;
 }
 /** Server → client: a relayed signal; `from` is stamped by the server. */
 export interface RelayedSignalMessage {
@@ -186,6 +191,8 @@ export interface RelayedSignalMessage {
   data: SignalData;
   /** Server sequence number for this participant (1, 2, …). */
   seq?: number;
+  /** Piggybacked acknowledgement: the last client `seq` the server applied. */
+  ack?: number;
 }
 /** Server → client: your last frame was refused, or the room cannot take you. */
 export interface ErrorMessage {
@@ -351,9 +358,17 @@ export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
       if (m.seq !== undefined && (!validSeq(m.seq) || m.seq === 0)) {
         return fail('bad-message', 'seq must be a positive integer');
       }
+      if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'ack must be a sequence number');
       return {
         ok: true,
-        message: { v: 1, type: 'signal', to: m.to, data: m.data, ...(m.seq !== undefined ? { seq: m.seq } : {}) },
+        message: {
+          v: 1,
+          type: 'signal',
+          to: m.to,
+          data: m.data,
+          ...(m.seq !== undefined ? { seq: m.seq } : {}),
+          ...(m.ack !== undefined ? { ack: m.ack } : {}),
+        },
       };
     case 'ack':
       if (!validSeq(m.seq)) return fail('bad-message', 'ack needs a sequence number');
@@ -369,7 +384,7 @@ function validPeer(p: unknown): p is PeerInfo {
   return isObj(p) && validId(p.id) && validName(p.name) && (p.user === undefined || isStr(p.user, 256));
 }
 
-const optSeq = (m: Obj) => m.seq === undefined || validSeq(m.seq);
+const optSeq = (m: Obj) => (m.seq === undefined || validSeq(m.seq)) && (m.ack === undefined || validSeq(m.ack));
 
 /** Validates a frame received by the browser. */
 export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {

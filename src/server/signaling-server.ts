@@ -174,7 +174,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const views = new Map<string, Map<string, MemberRecord>>();
   /** This process's participants per room. */
   const local = new Map<string, Set<Slot>>();
-  const ackDue = new Set<Slot>();
+  const ackSoon = new Set<Slot>();
+  const ackLater = new Set<Slot>();
   const unacked = new Set<Slot>();
   let draining = false;
   let closing = false;
@@ -202,7 +203,10 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   };
   /** A room message: numbered and kept until the participant acknowledges it. */
   const deliver = (slot: Slot, message: ServerMessage) => {
-    const numbered = slot.outbox.push((seq) => ({ ...message, seq }) as ServerMessage);
+    // The participant's acknowledgement rides along, so no separate ack frame is owed.
+    const ack = slot.inbox.last;
+    if (ack > 0) slot.inbox.ackDue = false;
+    const numbered = slot.outbox.push((seq) => (ack > 0 ? { ...message, seq, ack } : { ...message, seq }) as ServerMessage);
     if (slot.outbox.size === 1) slot.retransmitAt = Date.now() + retransmitMs;
     unacked.add(slot);
     transmit(slot.conn, numbered);
@@ -267,7 +271,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (slots.get(slot.info.id) !== slot) return;
     slots.delete(slot.info.id);
     clearTimeout(slot.graceTimer);
-    ackDue.delete(slot);
+    ackSoon.delete(slot);
+    ackLater.delete(slot);
     unacked.delete(slot);
     metrics.participants = slots.size;
     if (slot.conn) {
@@ -418,12 +423,14 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (!slot) return violation(conn, 'not-joined', 'join a room first');
     if (msg.seq === undefined) return relay(conn, slot, msg);
     // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
-    const { ready } = slot.inbox.receive(msg.seq, msg);
-    ackDue.add(slot);
+    const { arrival, ready } = slot.inbox.receive(msg.seq, msg);
+    // In order: acknowledge lazily (usually piggybacked); a gap or a duplicate: soon.
+    (arrival === 'apply' ? ackLater : ackSoon).add(slot);
     for (const m of ready) relay(conn, slot, m);
   }
 
   function relay(conn: Conn, slot: Slot, msg: SignalMessage) {
+    if (msg.ack !== undefined) onAck(slot, msg.ack);
     const target = views.get(slot.room)?.get(msg.to);
     // A peer in another room is as unknown as one that never existed.
     if (!target || msg.to === slot.info.id) return violation(conn, 'unknown-peer', 'no such participant here');
@@ -478,10 +485,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       case 'ack': {
         const slot = conn.slot;
         if (!slot) return violation(conn, 'not-joined', 'join a room first');
-        const advanced = slot.outbox.ack(msg.seq);
-        if (slot.outbox.size === 0) unacked.delete(slot);
         // An ack that does not advance while messages are pending: the client saw a gap.
-        else if (!advanced) retransmit(slot, Date.now(), true);
+        if (!onAck(slot, msg.seq) && slot.outbox.size > 0) retransmit(slot, Date.now(), true);
         return;
       }
       case 'leave':
@@ -498,6 +503,14 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       log(`handler error: ${(err as Error).stack ?? err}`);
       sendError(conn, 'bad-message', 'frame could not be handled');
     }
+  }
+
+  /** Takes an acknowledgement; true if it acknowledged something new. */
+  function onAck(slot: Slot, seq: number): boolean {
+    if (!slot.outbox.ack(seq)) return false;
+    if (slot.outbox.size === 0) unacked.delete(slot);
+    else slot.retransmitAt = Date.now() + retransmitMs;
+    return true;
   }
 
   function retransmit(slot: Slot, now: number, nudge: boolean) {
@@ -572,12 +585,17 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   heartbeat.unref();
 
   // Acknowledgements go out in batches; unacknowledged messages go out again when overdue.
-  const pump = setInterval(() => {
-    for (const slot of ackDue) {
+  const flushAcks = (set: Set<Slot>) => {
+    for (const slot of set) {
       if (slot.inbox.ackDue) transmit(slot.conn, { v: PROTOCOL_VERSION, type: 'ack', seq: slot.inbox.last });
       slot.inbox.ackDue = false;
     }
-    ackDue.clear();
+    set.clear();
+  };
+  let ticks = 0;
+  const pump = setInterval(() => {
+    flushAcks(ackSoon);
+    if (++ticks % 10 === 0) flushAcks(ackLater);
     const now = Date.now();
     for (const slot of unacked) {
       if (slot.outbox.size === 0) unacked.delete(slot);

@@ -5,11 +5,11 @@ import { createInterface } from 'node:readline';
 import { WebSocket, WebSocketServer } from 'ws';
 
 /** Polls `check` every 20 ms until truthy; throws after `timeout` ms. */
-export async function until<T>(check: () => T | Promise<T>, what: string, timeout = 5000): Promise<T> {
+export async function until<T>(check: () => T | Promise<T>, what: string, timeout = 5000): Promise<NonNullable<T>> {
   const end = Date.now() + timeout;
   for (;;) {
     const v = await check();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error(`timed out after ${timeout} ms: ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
