@@ -359,17 +359,11 @@ export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
         return fail('bad-message', 'seq must be a positive integer');
       }
       if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'ack must be a sequence number');
-      return {
-        ok: true,
-        message: {
-          v: 1,
-          type: 'signal',
-          to: m.to,
-          data: m.data,
-          ...(m.seq !== undefined ? { seq: m.seq } : {}),
-          ...(m.ack !== undefined ? { ack: m.ack } : {}),
-        },
-      };
+      // Built field by field: this runs for every relayed frame, and spreads cost more than the rest.
+      const signal: SignalMessage = { v: 1, type: 'signal', to: m.to, data: m.data };
+      if (m.seq !== undefined) signal.seq = m.seq;
+      if (m.ack !== undefined) signal.ack = m.ack;
+      return { ok: true, message: signal };
     case 'ack':
       if (!validSeq(m.seq)) return fail('bad-message', 'ack needs a sequence number');
       return { ok: true, message: { v: 1, type: 'ack', seq: m.seq } };

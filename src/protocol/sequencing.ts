@@ -17,7 +17,9 @@ interface Pending<T> {
 export class Outbox<T> {
   #seq = 0;
   #acked = 0;
+  // A queue as an array and a head index: shifting an array per acknowledgement costs more.
   #pending: Pending<T>[] = [];
+  #head = 0;
   #lastProgress = 0;
   /** True once a message was dropped unacknowledged because the outbox was full. */
   overflowed = false;
@@ -37,7 +39,7 @@ export class Outbox<T> {
 
   /** Messages not acknowledged yet. */
   get size(): number {
-    return this.#pending.length;
+    return this.#pending.length - this.#head;
   }
 
   /** Numbers a message built by `make(seq)` and keeps it until acknowledged. */
@@ -45,10 +47,11 @@ export class Outbox<T> {
     const seq = ++this.#seq;
     const message = make(seq);
     this.#pending.push({ seq, message, sentAt: now });
-    if (this.#pending.length > this.limit) {
-      this.#pending.shift();
+    if (this.size > this.limit) {
+      this.#head++;
       this.overflowed = true;
     }
+    this.#compact();
     return message;
   }
 
@@ -56,24 +59,35 @@ export class Outbox<T> {
   ack(seq: number, now = Date.now()): boolean {
     if (seq <= this.#acked) return false;
     this.#acked = Math.min(seq, this.#seq);
-    let drop = 0;
-    while (drop < this.#pending.length && this.#pending[drop].seq <= this.#acked) drop++;
-    this.#pending.splice(0, drop);
+    const pending = this.#pending;
+    while (this.#head < pending.length && pending[this.#head].seq <= this.#acked) this.#head++;
+    this.#compact();
     this.#lastProgress = now;
     return true;
+  }
+
+  #compact(): void {
+    if (this.#head === this.#pending.length) {
+      this.#pending.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 32 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
+      this.#head = 0;
+    }
   }
 
   /** Whether everything after `seq` is still here to be sent again. */
   canReplayAfter(seq: number): boolean {
     if (seq >= this.#seq) return true;
-    const first = this.#pending[0];
+    const first = this.#pending[this.#head];
     return first !== undefined && first.seq <= seq + 1;
   }
 
   /** The unacknowledged messages after `seq`, in order, marked as sent now. */
   after(seq: number, now = Date.now()): T[] {
     const out: T[] = [];
-    for (const p of this.#pending) {
+    for (let i = this.#head; i < this.#pending.length; i++) {
+      const p = this.#pending[i];
       if (p.seq > seq) {
         p.sentAt = now;
         out.push(p.message);
@@ -84,7 +98,7 @@ export class Outbox<T> {
 
   /** True when the oldest unacknowledged message has waited `timeoutMs` without any acknowledgement. */
   overdue(now: number, timeoutMs: number): boolean {
-    const first = this.#pending[0];
+    const first = this.#pending[this.#head];
     return first !== undefined && now - Math.max(first.sentAt, this.#lastProgress) >= timeoutMs;
   }
 
@@ -92,6 +106,7 @@ export class Outbox<T> {
   reset(): void {
     this.#seq = this.#acked = 0;
     this.#pending = [];
+    this.#head = 0;
     this.overflowed = false;
   }
 }

@@ -21,6 +21,8 @@ import {
   type ErrorCode,
   type JoinMessage,
   type PeerInfo,
+  type PeerJoinedMessage,
+  type PeerLeftMessage,
   type ServerMessage,
   type SignalMessage,
   type WelcomeMessage,
@@ -201,13 +203,21 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     const socket = conn?.socket;
     if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
   };
-  /** A room message: numbered and kept until the participant acknowledges it. */
-  const deliver = (slot: Slot, message: ServerMessage) => {
+  /**
+   * A room message: numbered and kept until the participant acknowledges it. `message` must be
+   * a fresh object (it is numbered in place: spreading a copy per message costs more than the relay).
+   */
+  const deliver = (slot: Slot, message: Exclude<ServerMessage, WelcomeMessage | { type: 'error' | 'ack' }>) => {
     // The participant's acknowledgement rides along, so no separate ack frame is owed.
     const ack = slot.inbox.last;
     if (ack > 0) slot.inbox.ackDue = false;
-    const numbered = slot.outbox.push((seq) => (ack > 0 ? { ...message, seq, ack } : { ...message, seq }) as ServerMessage);
-    if (slot.outbox.size === 1) slot.retransmitAt = Date.now() + retransmitMs;
+    const now = Date.now();
+    const numbered = slot.outbox.push((seq) => {
+      message.seq = seq;
+      if (ack > 0) message.ack = ack;
+      return message;
+    }, now);
+    if (slot.outbox.size === 1) slot.retransmitAt = now + retransmitMs;
     unacked.add(slot);
     transmit(slot.conn, numbered);
   };
@@ -228,8 +238,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   // ---- rooms --------------------------------------------------------------------------------
 
-  const toLocal = (room: string, message: ServerMessage, except?: string) => {
-    for (const s of local.get(room) ?? []) if (s.info.id !== except) deliver(s, message);
+  const toLocal = (room: string, make: () => PeerJoinedMessage | PeerLeftMessage, except?: string) => {
+    for (const s of local.get(room) ?? []) if (s.info.id !== except) deliver(s, make());
   };
   const peerInfo = (r: MemberRecord): PeerInfo => (r.user ? { id: r.id, name: r.name, user: r.user } : { id: r.id, name: r.name });
 
@@ -242,7 +252,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
         view.set(event.peer.id, event.peer);
         const mine = slots.get(event.peer.id);
         if (mine && mine.room === room) dropSlot(mine, false); // it resumed elsewhere
-        if (!known) toLocal(room, { v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(event.peer) });
+        if (!known) toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(event.peer) }));
         return;
       }
       case 'takeover': {
@@ -254,7 +264,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       }
       case 'left':
         if (!view.delete(event.id)) return;
-        toLocal(room, { v: PROTOCOL_VERSION, type: 'peer-left', id: event.id });
+        toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id: event.id }));
         return;
       case 'signal': {
         const target = slots.get(event.to);
@@ -295,7 +305,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     void directory.remove(room, id).then((removed) => {
       if (!removed) return;
       directory.publish(room, { kind: 'left', id });
-      toLocal(room, { v: PROTOCOL_VERSION, type: 'peer-left', id });
+      toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
     }, (err) => log(`remove ${id}: ${(err as Error).message}`));
     log(`leave ${id} room=${JSON.stringify(room)}`);
   }
@@ -412,7 +422,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       directory.publish(room, { kind: 'takeover', id, proc: rec.proc });
     } else {
       directory.publish(room, { kind: 'joined', peer: rec });
-      toLocal(room, { v: PROTOCOL_VERSION, type: 'peer-joined', peer: slot.info }, id);
+      toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: slot.info }), id);
     }
     log(`${claim ? 'resume (new slot)' : 'join'} ${id} room=${JSON.stringify(room)} size=${view.size}`);
     if (conn.closed) onConnGone(conn);
