@@ -171,8 +171,12 @@ class Pair {
     }
   }
 
+  /** Leaves as a client would (the kit's client says goodbye first), closing cleanly. */
   close() {
-    for (const s of this.sockets) s.ws.terminate();
+    for (const s of this.sockets) {
+      if (this.server.kind === 'ours' && s.ws.readyState === 1) s.ws.send('{"v":1,"type":"leave"}');
+      s.ws.close(1000);
+    }
   }
 }
 
@@ -216,7 +220,7 @@ async function measure(kind) {
     await sleep(1500);
     const rss5 = rssBytes(server.pid);
     extra.forEach((p) => p.close());
-    await sleep(500);
+    await sleep(1500);
 
     const ackTimer = setInterval(() => base.forEach((p) => p.lazyAcks()), 1000);
 

@@ -103,6 +103,8 @@ interface Conn {
   rateNoticeAt: number;
   joinTimer?: ReturnType<typeof setTimeout>;
   closed: boolean;
+  /** Which tenth of the heartbeat period pings this connection. */
+  beat: number;
 }
 
 interface Slot {
@@ -177,9 +179,13 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   /** This process's participants per room. */
   const local = new Map<string, Set<Slot>>();
   const ackSoon = new Set<Slot>();
-  const ackLater = new Set<Slot>();
+  // Lazy acknowledgements wait about a second for a message to ride on, in ten rotating sets
+  // so they go out spread over the second rather than all at once.
+  const ackLater = Array.from({ length: 10 }, () => new Set<Slot>());
+  let ticks = 0;
   const unacked = new Set<Slot>();
   let draining = false;
+  let connCount = 0;
   let closing = false;
 
   const secretFor = (room: string, id: string) =>
@@ -282,7 +288,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     slots.delete(slot.info.id);
     clearTimeout(slot.graceTimer);
     ackSoon.delete(slot);
-    ackLater.delete(slot);
+    for (const set of ackLater) set.delete(slot);
     unacked.delete(slot);
     metrics.participants = slots.size;
     if (slot.conn) {
@@ -435,7 +441,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
     const { arrival, ready } = slot.inbox.receive(msg.seq, msg);
     // In order: acknowledge lazily (usually piggybacked); a gap or a duplicate: soon.
-    (arrival === 'apply' ? ackLater : ackSoon).add(slot);
+    (arrival === 'apply' ? ackLater[ticks % 10] : ackSoon).add(slot);
     for (const m of ready) relay(conn, slot, m);
   }
 
@@ -556,6 +562,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       violations: 0,
       rateNoticeAt: 0,
       closed: false,
+      beat: connCount++ % 10,
     };
     socket.on('error', (err) => log(`socket error: ${err.message}`));
     socket.on('close', (code) => {
@@ -581,8 +588,13 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     socket.on('message', (raw, isBinary) => safeFrame(conn, raw, isBinary));
   });
 
+  // Each connection is pinged once per heartbeat period, a tenth of them per tick: pinging
+  // thousands at once would stall relaying for milliseconds every period.
+  let beat = 0;
   const heartbeat = setInterval(() => {
+    const bucket = beat++ % 10;
     for (const conn of conns) {
+      if (conn.beat !== bucket) continue;
       // No pong since the last ping: the socket is half-open (a vanished laptop, a dead NAT).
       if (!conn.alive) {
         conn.socket.terminate();
@@ -591,7 +603,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       conn.alive = false;
       conn.socket.ping();
     }
-  }, options.heartbeatMs ?? 10_000);
+  }, (options.heartbeatMs ?? 10_000) / 10);
   heartbeat.unref();
 
   // Acknowledgements go out in batches; unacknowledged messages go out again when overdue.
@@ -602,10 +614,10 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     }
     set.clear();
   };
-  let ticks = 0;
   const pump = setInterval(() => {
     flushAcks(ackSoon);
-    if (++ticks % 10 === 0) flushAcks(ackLater);
+    flushAcks(ackLater[++ticks % 10]); // the ones queued ten ticks ago
+
     const now = Date.now();
     for (const slot of unacked) {
       if (slot.outbox.size === 0) unacked.delete(slot);
