@@ -56,10 +56,21 @@ const SERVERS = {
   },
 };
 
+// A server still running when the benchmark is interrupted goes with it.
+const running = new Set();
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.on(sig, () => {
+    for (const child of running) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
 async function startServer(kind) {
   const { cmd, env } = SERVERS[kind];
   const flags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, ...cmd], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const line = await new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${kind} did not start`)), 20000);
     child.once('exit', (c) => reject(new Error(`${kind} exited with ${c}`)));
