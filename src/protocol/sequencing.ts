@@ -120,7 +120,8 @@ export type Arrival = 'apply' | 'duplicate' | 'gap';
  */
 export class Inbox<T = unknown> {
   #last = 0;
-  #ahead = new Map<number, T>();
+  // Made on the first gap only: a server holds one inbox per participant, most never see one.
+  #ahead: Map<number, T> | undefined;
   /** True when an `ack` is owed to the sender (something arrived since the last one). */
   ackDue = false;
 
@@ -134,17 +135,20 @@ export class Inbox<T = unknown> {
   /** Takes message `seq`; returns the messages now ready to apply, in order, and what it was. */
   receive(seq: number, message: T): { arrival: Arrival; ready: T[] } {
     this.ackDue = true;
-    if (seq <= this.#last || this.#ahead.has(seq)) return { arrival: 'duplicate', ready: [] };
+    if (seq <= this.#last || this.#ahead?.has(seq)) return { arrival: 'duplicate', ready: [] };
     if (seq > this.#last + 1) {
-      if (seq - this.#last <= this.limit) this.#ahead.set(seq, message);
+      if (seq - this.#last <= this.limit) (this.#ahead ??= new Map()).set(seq, message);
       return { arrival: 'gap', ready: [] };
     }
     const ready = [message];
     this.#last = seq;
-    for (let next = this.#ahead.get(seq + 1); next !== undefined; next = this.#ahead.get(this.#last + 1)) {
-      this.#ahead.delete(this.#last + 1);
-      this.#last += 1;
-      ready.push(next);
+    const ahead = this.#ahead;
+    if (ahead?.size) {
+      for (let next = ahead.get(seq + 1); next !== undefined; next = ahead.get(this.#last + 1)) {
+        ahead.delete(this.#last + 1);
+        this.#last += 1;
+        ready.push(next);
+      }
     }
     return { arrival: 'apply', ready };
   }
@@ -152,7 +156,7 @@ export class Inbox<T = unknown> {
   /** Restarts at `last` (the sender restarted its numbering). */
   reset(last = 0): void {
     this.#last = last;
-    this.#ahead.clear();
+    this.#ahead = undefined;
     this.ackDue = false;
   }
 }
