@@ -15,10 +15,12 @@ const PROC = (proc: string) => `rtc:proc:${proc}`;
 const KEY = 'rtc:resume-key';
 
 // Admit atomically: the capacity check and the write must not interleave with another process's.
+// A room nobody joined for a day expires, so records of a room that vanished with its last process go.
 const ADMIT = `
 local n = redis.call('HLEN', KEYS[1])
 if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and n >= tonumber(ARGV[3]) then return nil end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], 86400000)
 return redis.call('HGETALL', KEYS[1])`;
 
 /** Options of the Redis directory. */
