@@ -16,8 +16,10 @@
  *
  *   BENCH_ROUNDS=3 BENCH_SECONDS=4 node --import tsx bench/server/bench.mjs   (or npm run bench:server)
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
@@ -47,11 +49,17 @@ const tsOf = (text) => {
 
 // ---- servers -------------------------------------------------------------------------------
 
+const OURS_BUNDLE = join(mkdtempSync(join(tmpdir(), 'rtc-bench-')), 'rtc-signal.mjs');
+execFileSync(process.execPath, ['scripts/build-server.mjs', OURS_BUNDLE], { cwd: root, stdio: 'ignore' });
+// The bundle imports ws, jose and ioredis: resolve them from this checkout's node_modules.
+symlinkSync(join(root, 'node_modules'), join(dirname(OURS_BUNDLE), 'node_modules'));
+
 const SERVERS = {
   bare: { cmd: ['bench/server/servers/bare-relay.mjs'], env: {} },
   peerjs: { cmd: ['bench/server/servers/peerjs.mjs'], env: {} },
+  // As deployed: the production bundle (npm run build:server) under plain Node, built below.
   ours: {
-    cmd: ['bin/rtc-signal.mjs', '--port', '0', '--host', '127.0.0.1', '--quiet', '--max-connections', '20000'],
+    cmd: [OURS_BUNDLE, '--port', '0', '--host', '127.0.0.1', '--quiet', '--max-connections', '20000'],
     env: { RTC_TOKEN_SECRET: SECRET, RTC_RATE_PER_SECOND: '500', RTC_RATE_BURST: '1000', RTC_MAX_PEERS: '2' },
   },
 };

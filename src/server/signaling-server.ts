@@ -24,6 +24,7 @@ import {
   type PeerJoinedMessage,
   type PeerLeftMessage,
   type ServerMessage,
+  type SignalData,
   type SignalMessage,
   type WelcomeMessage,
 } from '../protocol/messages.js';
@@ -113,7 +114,10 @@ interface Slot {
   secret: string;
   epoch: string;
   conn: Conn | null;
-  outbox: Outbox<ServerMessage>;
+  /** Serialized frames not yet acknowledged. */
+  outbox: Outbox<string>;
+  /** The start of every signal this participant sends: `{"v":1,"type":"signal","from":"<id>","data":`. */
+  prefix: string;
   inbox: Inbox<SignalMessage>;
   graceTimer?: ReturnType<typeof setTimeout>;
   retransmitAt: number;
@@ -205,28 +209,36 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   // ---- sending -----------------------------------------------------------------------------
 
-  const transmit = (conn: Conn | null, message: ServerMessage) => {
+  const transmit = (conn: Conn | null, message: ServerMessage | string) => {
     const socket = conn?.socket;
-    if (socket && socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    if (socket && socket.readyState === socket.OPEN) {
+      socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+    }
   };
   /**
-   * A room message: numbered and kept until the participant acknowledges it. `message` must be
-   * a fresh object (it is numbered in place: spreading a copy per message costs more than the relay).
+   * A room message: numbered, serialized once, and kept (as text) until the participant
+   * acknowledges it. Relayed signals are the hot path: their frame is the sender's cached
+   * prefix, the validated `data` and the numbers, without building an object per recipient.
    */
-  const deliver = (slot: Slot, message: Exclude<ServerMessage, WelcomeMessage | { type: 'error' | 'ack' }>) => {
+  const deliver = (slot: Slot, message: PeerJoinedMessage | PeerLeftMessage | { from: Slot | string; data: SignalData }) => {
     // The participant's acknowledgement rides along, so no separate ack frame is owed.
     const ack = slot.inbox.last;
     if (ack > 0) slot.inbox.ackDue = false;
+    const tail = ack > 0 ? `,"ack":${ack}}` : '}';
     const now = Date.now();
-    const numbered = slot.outbox.push((seq) => {
-      message.seq = seq;
-      if (ack > 0) message.ack = ack;
-      return message;
+    const frame = slot.outbox.push((seq) => {
+      if ('data' in message) {
+        const prefix = typeof message.from === 'string' ? signalPrefix(message.from) : message.from.prefix;
+        return `${prefix}${JSON.stringify(message.data)},"seq":${seq}${tail}`;
+      }
+      const text = JSON.stringify(message);
+      return `${text.slice(0, -1)},"seq":${seq}${tail}`;
     }, now);
     if (slot.outbox.size === 1) slot.retransmitAt = now + retransmitMs;
     unacked.add(slot);
-    transmit(slot.conn, numbered);
+    transmit(slot.conn, frame);
   };
+  const signalPrefix = (from: string) => `{"v":${PROTOCOL_VERSION},"type":"signal","from":${JSON.stringify(from)},"data":`;
   const sendError = (conn: Conn, code: ErrorCode, message: string) =>
     transmit(conn, { v: PROTOCOL_VERSION, type: 'error', code, message });
   const refuseClose = (conn: Conn, code: number, reason: string, why: RefusalReason) => {
@@ -275,7 +287,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       case 'signal': {
         const target = slots.get(event.to);
         if (target && target.room === room && view.has(event.from)) {
-          deliver(target, { v: PROTOCOL_VERSION, type: 'signal', from: event.from, data: event.data });
+          deliver(target, { from: event.from, data: event.data });
         }
         return;
       }
@@ -408,7 +420,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       secret: secretFor(room, id),
       epoch: randomUUID().slice(0, 8),
       conn: null,
-      outbox: new Outbox(256),
+      outbox: new Outbox<string>(256),
+      prefix: signalPrefix(id),
       inbox: new Inbox<SignalMessage>(64),
       retransmitAt: 0,
     };
@@ -453,7 +466,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     metrics.relayed++;
     const dest = slots.get(msg.to);
     if (dest && dest.room === slot.room) {
-      deliver(dest, { v: PROTOCOL_VERSION, type: 'signal', from: slot.info.id, data: msg.data });
+      deliver(dest, { from: slot, data: msg.data });
     } else {
       directory.publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
     }
