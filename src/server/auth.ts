@@ -3,6 +3,7 @@
  * creates them with the shared secret (`createRoomToken`, or `rtc-signal token`); the signaling
  * server checks them before admitting anyone. The room comes from the token, never the client.
  */
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 /** What a valid token grants. */
@@ -34,7 +35,17 @@ export class TokenError extends Error {
   }
 }
 
-const key = (secret: string) => new TextEncoder().encode(secret);
+// Import each secret once: importing it again for every join costs more than the verification.
+const keys = new Map<string, KeyObject>();
+const key = (secret: string) => {
+  let k = keys.get(secret);
+  if (!k) {
+    if (keys.size > 16) keys.clear();
+    k = createSecretKey(Buffer.from(secret, 'utf8'));
+    keys.set(secret, k);
+  }
+  return k;
+};
 
 /** Creates an HS256 room token signed with `secret`. */
 export async function createRoomToken(secret: string, claims: RoomTokenClaims): Promise<string> {
