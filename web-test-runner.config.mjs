@@ -3,6 +3,8 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { puppeteerLauncher } from '@web/test-runner-puppeteer';
 import { signalingPlugin } from './scripts/signaling-plugin.mjs';
+import { turnPlugin } from './scripts/turn-plugin.mjs';
+import { udpProxyPlugin } from './scripts/udp-proxy-plugin.mjs';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FIREFOX = '/usr/bin/firefox-esr';
@@ -61,6 +63,6 @@ export default {
   browserStartTimeout: 60000,
   testsFinishTimeout: 240000,
   testFramework: { config: { timeout: 30000 } },
-  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), signalingPlugin()],
+  plugins: [esbuildPlugin({ ts: true, tsconfig: './tsconfig.json' }), signalingPlugin(), turnPlugin(), udpProxyPlugin()],
   browsers,
 };

@@ -1,7 +1,16 @@
-import type { Preview } from '@storybook/web-components-vite';
+import { setCustomElementsManifest, type Preview } from '@storybook/web-components-vite';
+// Generated from the elements' JSDoc by `npm run analyze` (run by build and storybook scripts).
+import manifest from '../custom-elements.json';
 import '../src/index.js';
 
+setCustomElementsManifest(manifest);
+
 const preview: Preview = {
-  parameters: { layout: 'padded' },
+  tags: ['autodocs'],
+  parameters: {
+    layout: 'padded',
+    a11y: { test: 'error' },
+    controls: { expanded: true },
+  },
 };
 export default preview;

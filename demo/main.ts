@@ -18,12 +18,20 @@ if (!room) {
   call.signaling = signaling;
   call.room = room;
   call.name = params.get('name') ?? '';
+  // e.g. ?max-bitrate=300k caps what this tab sends (applied live, see <rtc-stats> below).
+  for (const cap of ['max-bitrate', 'max-video-bitrate', 'max-audio-bitrate']) {
+    const value = params.get(cap);
+    if (value) call.setAttribute(cap, value);
+  }
   const local = document.createElement('div');
   local.className = 'local';
   const camera = document.createElement('rtc-camera');
   camera.width = 640;
   camera.height = 480;
-  local.append(camera, document.createElement('rtc-stats'));
+  // The detailed panel: one section per remote participant, with path, loss, delay and quality.
+  const stats = document.createElement('rtc-stats');
+  stats.variant = 'detailed';
+  local.append(camera, stats);
   call.append(local);
   document.querySelector('#call')!.append(call);
   document.title = `${room} · rtc-elements`;

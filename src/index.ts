@@ -10,8 +10,21 @@ export { MediaError } from './core/media-error.js';
 export type { MediaErrorCode } from './core/media-error.js';
 export { buildConstraints } from './core/constraints.js';
 export type { CaptureOptions } from './core/constraints.js';
-export { StatsSampler } from './core/stats-sampler.js';
-export type { StatsSample, PeerStats, KindStats } from './core/stats.js';
+export { StatsSampler, StatsFeed, StatsSampleEvent } from './core/stats-sampler.js';
+export type { StatsSource, BitratePoint, SubscribeOptions } from './core/stats-sampler.js';
+export type {
+  StatsSample,
+  PeerStats,
+  KindStats,
+  SendStats,
+  ReceiveStats,
+  ConnectionStats,
+  CandidateType,
+} from './core/stats.js';
+export { scoreQuality, estimateMos, QUALITY_THRESHOLDS } from './core/quality.js';
+export type { Quality, QualityLevel, QualityMetric, QualityReason } from './core/quality.js';
+export type { RtcStatsStrings } from './elements/rtc-stats/rtc-stats-strings.js';
+export { RtcStatsEvent } from './events/rtc-stats-event.js';
 export { WebSocketTransport } from './core/websocket-transport.js';
 export type { SignalingTransport, TransportClose } from './core/signaling-transport.js';
 export { callContext } from './context/call-context.js';

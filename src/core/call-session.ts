@@ -112,11 +112,16 @@ export class CallSession extends EventTarget {
   #joining: Promise<void> | null = null;
   /** STUN/TURN servers (with credentials) from the signaling server's welcome. */
   #welcomeIce: RTCIceServer[] = [];
+  #maxBitrate: Record<'audio' | 'video', number | null> = { audio: null, video: null };
 
   constructor(config: CallConfig = {}) {
     super();
     this.config = config;
-    this.stats = new StatsSampler(() => this.peerConnections());
+    this.stats = new StatsSampler(
+      () => this.peerConnections(),
+      1000,
+      (id) => this.#links.get(id)?.name,
+    );
     this.media.addEventListener('change', () => {
       const { status, stream } = this.media.state;
       if (status === 'live' || status === 'error' || status === 'stopped') {
@@ -133,6 +138,21 @@ export class CallSession extends EventTarget {
   /** The peer connection of each remote participant, by id. */
   peerConnections(): Map<string, RTCPeerConnection> {
     return new Map([...this.#links].map(([id, link]) => [id, link.pc]));
+  }
+
+  /** The outgoing bitrate caps in force, bits/s per kind (null: uncapped). */
+  get maxBitrate(): Readonly<Record<'audio' | 'video', number | null>> {
+    return this.#maxBitrate;
+  }
+
+  /**
+   * Caps what this call sends of one kind to each participant, bits/s (null lifts the cap).
+   * Applied live to every connection (and to later ones) without renegotiation.
+   */
+  setMaxBitrate(kind: 'audio' | 'video', bps: number | null): Promise<void> {
+    if (this.#maxBitrate[kind] === bps) return Promise.resolve();
+    this.#maxBitrate = { ...this.#maxBitrate, [kind]: bps };
+    return Promise.all([...this.#links.values()].map((l) => l.setMaxBitrate(kind, bps))).then(() => undefined);
   }
 
   /** Joins `config.room` through `config.signaling`; resolves once in the room. */
@@ -260,6 +280,9 @@ export class CallSession extends EventTarget {
       localStream: () => this.#localStreamForOffer(),
     });
     link.addEventListener('change', () => this.#syncParticipants());
+    for (const kind of ['audio', 'video'] as const) {
+      if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);
+    }
     this.#links.set(peer.id, link);
     this.#syncParticipants();
   }

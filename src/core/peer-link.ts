@@ -42,6 +42,8 @@ export class PeerLink extends EventTarget {
   #published = false;
   #queue: Promise<void> = Promise.resolve();
   #closed = false;
+  /** Bitrate caps per kind, bits/s, set with `setMaxBitrate` (absent: never set, left alone). */
+  #maxBitrate: Partial<Record<'audio' | 'video', number | null>> = {};
 
   constructor(opts: PeerLinkOptions) {
     super();
@@ -64,6 +66,10 @@ export class PeerLink extends EventTarget {
       this.#changed();
     };
     pc.onconnectionstatechange = () => this.#changed();
+    // A sender may have no encodings before negotiation: apply the caps again once stable.
+    pc.addEventListener('signalingstatechange', () => {
+      if (pc.signalingState === 'stable' && Object.keys(this.#maxBitrate).length) this.#enqueue(() => this.#applyMaxBitrate());
+    });
 
     if (opts.initiator) this.#enqueue(() => this.#publish());
   }
@@ -87,6 +93,38 @@ export class PeerLink extends EventTarget {
     return this.#enqueue(async () => {
       if (this.#published) await this.#attach(stream);
     });
+  }
+
+  /**
+   * Caps what we send of one kind to this participant, bits/s (null lifts the cap), with
+   * `RTCRtpSender.setParameters` (`encodings[].maxBitrate`): applied live, no renegotiation.
+   * Kept for senders attached later.
+   */
+  setMaxBitrate(kind: 'audio' | 'video', bps: number | null): Promise<void> {
+    this.#maxBitrate[kind] = bps;
+    return this.#enqueue(() => this.#applyMaxBitrate());
+  }
+
+  async #applyMaxBitrate(): Promise<void> {
+    for (const [kind, bps] of Object.entries(this.#maxBitrate)) {
+      const sender = this.pc
+        .getTransceivers()
+        .find((t) => t.currentDirection !== 'stopped' && t.receiver.track.kind === kind)?.sender;
+      if (!sender) continue;
+      const params = sender.getParameters();
+      if (!params.encodings?.length) continue; // not negotiated yet: applied when stable
+      let changed = false;
+      for (const enc of params.encodings) {
+        if (bps === null && enc.maxBitrate !== undefined) {
+          delete enc.maxBitrate;
+          changed = true;
+        } else if (bps !== null && enc.maxBitrate !== bps) {
+          enc.maxBitrate = bps;
+          changed = true;
+        }
+      }
+      if (changed) await sender.setParameters(params);
+    }
   }
 
   /** Closes the connection; remote tracks end. */
@@ -129,6 +167,7 @@ export class PeerLink extends EventTarget {
       if (stream && track) transceiver.sender.setStreams?.(stream);
       if (transceiver.direction !== direction) transceiver.direction = direction;
     }
+    if (Object.keys(this.#maxBitrate).length) await this.#applyMaxBitrate();
   }
 
   async #offer(): Promise<void> {

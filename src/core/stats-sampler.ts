@@ -1,101 +1,300 @@
 /**
  * Samples `getStats()` for every peer connection of a call at a fixed interval, and only while
  * someone consumes the samples: every consumer shares one `getStats()` per connection per tick.
+ * Also `StatsFeed`, a source fed by hand (recorded or synthetic samples) with the same interface.
  */
-import { countersOf, peerRates, type Counters, type StatsSample } from './stats.js';
+import { peerStats, sampleOf, snapshotOf, type Snapshot, type StatsSample } from './stats.js';
 
-/** Fired with each new sample. */
+/** Fired with each new sample (type `sample`). */
 export class StatsSampleEvent extends Event {
   constructor(readonly sample: StatsSample) {
     super('sample');
   }
 }
 
-/** Reference-counted periodic sampler. Fires `sample` events. */
-export class StatsSampler extends EventTarget {
-  #consumers = 0;
+/** One point of a bitrate history, bits/s. */
+export interface BitratePoint {
+  /** Sample timestamp, ms. */
+  timestamp: number;
+  /** Outgoing bitrate, bits/s. */
+  send: number;
+  /** Incoming bitrate, bits/s. */
+  receive: number;
+}
+
+/** What to ask of a source when subscribing. */
+export interface SubscribeOptions {
+  /** Wanted milliseconds between samples; a shared source samples at the smallest wanted. */
+  interval?: number;
+}
+
+/**
+ * Anything that gives stats samples: the live `StatsSampler` of a call, or a `StatsFeed`.
+ * Fires `sample` (a `StatsSampleEvent`) with each sample. Listening does not start sampling:
+ * `subscribe()` does.
+ */
+export interface StatsSource extends EventTarget {
+  /** The newest sample, or null before the first. */
+  readonly latest: StatsSample | null;
+  /** Bitrate points of the last `historyWindow` ms, oldest first: of the whole call, or of one participant. */
+  history(peerId?: string): readonly BitratePoint[];
+  /** Registers a consumer; samples flow while at least one is registered. Returns the release. */
+  subscribe(options?: SubscribeOptions): () => void;
+}
+
+/** The last minute of bitrate points, overall and per participant. */
+class BitrateHistory {
+  #all: BitratePoint[] = [];
+  #peers = new Map<string, BitratePoint[]>();
+  constructor(readonly window: number) {}
+
+  add(sample: StatsSample): void {
+    const cut = sample.timestamp - this.window;
+    const push = (list: BitratePoint[], send: number, receive: number) => {
+      list.push({ timestamp: sample.timestamp, send, receive });
+      while (list.length && list[0].timestamp < cut) list.shift();
+    };
+    push(this.#all, sample.sendBitrate, sample.receiveBitrate);
+    const seen = new Set<string>();
+    for (const p of sample.peers) {
+      seen.add(p.id);
+      let list = this.#peers.get(p.id);
+      if (!list) this.#peers.set(p.id, (list = []));
+      push(list, p.sendBitrate, p.receiveBitrate);
+    }
+    for (const id of this.#peers.keys()) if (!seen.has(id)) this.#peers.delete(id);
+  }
+
+  get(peerId?: string): readonly BitratePoint[] {
+    return peerId === undefined ? this.#all : (this.#peers.get(peerId) ?? []);
+  }
+
+  clear(): void {
+    this.#all = [];
+    this.#peers.clear();
+  }
+}
+
+/** Keeps track of consumers and the interval they want. */
+class Consumers {
+  #wanted = new Map<symbol, number | undefined>();
+  constructor(private readonly onChange: (count: number) => void) {}
+
+  add(interval?: number): () => void {
+    const key = Symbol('consumer');
+    this.#wanted.set(key, interval);
+    this.onChange(this.#wanted.size);
+    return () => {
+      if (!this.#wanted.delete(key)) return;
+      this.onChange(this.#wanted.size);
+    };
+  }
+
+  get count(): number {
+    return this.#wanted.size;
+  }
+
+  /** The smallest interval asked for, if any consumer asked. */
+  get interval(): number | undefined {
+    const asked = [...this.#wanted.values()].filter((i): i is number => typeof i === 'number' && i > 0);
+    return asked.length ? Math.min(...asked) : undefined;
+  }
+}
+
+/**
+ * Reference-counted periodic sampler of a call's peer connections. Fires `sample` events.
+ *
+ * @example
+ * const release = session.stats.subscribe({ interval: 1000 });
+ * session.stats.addEventListener('sample', () => console.log(session.stats.latest));
+ * // later
+ * release();
+ */
+export class StatsSampler extends EventTarget implements StatsSource {
+  /** How long `history()` reaches back, ms. */
+  static historyWindow = 60_000;
+  /** Milliseconds between samples when no consumer asks for an interval. */
+  interval: number;
+  #consumers = new Consumers((n) => (n > 0 ? this.#start() : this.#stop()));
   #timer?: ReturnType<typeof setTimeout>;
-  #previous = new Map<string, Counters>();
+  #previous = new Map<string, Snapshot>();
   #latest: StatsSample | null = null;
+  #history = new BitrateHistory(StatsSampler.historyWindow);
   #running = false;
+  #run = 0;
+  #getStatsCalls = 0;
 
   constructor(
     /** The connections to sample, by participant id. */
     readonly connections: () => Map<string, RTCPeerConnection>,
-    /** Milliseconds between samples. */
-    public interval = 1000,
+    interval = 1000,
+    /** The display name of a participant, where known. */
+    readonly nameOf: (id: string) => string | undefined = () => undefined,
   ) {
     super();
+    this.interval = interval;
   }
 
-  /** The newest sample, or null before the first. */
+  /** The newest sample, or null before the first (and after the call ended). */
   get latest(): StatsSample | null {
     return this.#latest;
   }
 
-  /** Whether samples are being taken now. */
+  /** Whether a consumer is registered, so the sampler ticks (it calls `getStats()` only while connections are open). */
   get active(): boolean {
     return this.#running;
   }
 
-  /** Registers a consumer; sampling runs while at least one is registered. Returns the release. */
-  subscribe(): () => void {
-    this.#consumers++;
-    if (this.#consumers === 1) this.#start();
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      if (--this.#consumers === 0) this.#stop();
-    };
+  /** How many `getStats()` calls this sampler has made (for cost checks). */
+  get getStatsCalls(): number {
+    return this.#getStatsCalls;
   }
 
-  /** Forgets previous counters (a call ended); consumers stay registered. */
+  /** The interval in use: the smallest a consumer asked for, else `interval`. */
+  get effectiveInterval(): number {
+    return this.#consumers.interval ?? this.interval;
+  }
+
+  history(peerId?: string): readonly BitratePoint[] {
+    return this.#history.get(peerId);
+  }
+
+  subscribe(options: SubscribeOptions = {}): () => void {
+    return this.#consumers.add(options.interval);
+  }
+
+  /** Forgets previous reports and history (the call ended); consumers stay registered. */
   reset(): void {
     this.#previous.clear();
+    this.#history.clear();
     this.#latest = null;
   }
 
   #start(): void {
+    if (this.#running) return;
     this.#running = true;
+    // A tick still awaiting getStats() from a previous run must not start a second loop.
+    const run = ++this.#run;
     const tick = async () => {
-      await this.sample();
-      if (this.#running) this.#timer = setTimeout(tick, this.interval);
+      if (run !== this.#run) return;
+      const baselineOnly = await this.#tick();
+      // A first report gives no rates: take the next one soon rather than a whole interval later.
+      const wait = baselineOnly ? Math.min(250, this.effectiveInterval) : this.effectiveInterval;
+      if (run === this.#run) this.#timer = setTimeout(tick, wait);
     };
     this.#timer = setTimeout(tick, 0);
   }
 
   #stop(): void {
     this.#running = false;
+    this.#run++;
     clearTimeout(this.#timer);
   }
 
-  /** Takes one sample now. */
-  async sample(): Promise<StatsSample> {
-    const conns = [...this.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
+  /** Samples if there is something to sample; true when it only took a first report. */
+  async #tick(): Promise<boolean> {
+    // No open connection (not joined, alone, or the call ended): nothing to ask, nothing to tell.
+    if (this.#open().length === 0) {
+      if (this.#previous.size || this.#latest) this.reset();
+      return false;
+    }
+    return (await this.sample()) === null;
+  }
+
+  #open(): [string, RTCPeerConnection][] {
+    return [...this.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
+  }
+
+  /**
+   * Takes one sample now, fires it and returns it. A participant's first report only sets the
+   * baseline its rates are measured from: it joins the next sample. Returns null (and fires
+   * nothing) when every report was a first one.
+   */
+  async sample(): Promise<StatsSample | null> {
+    const conns = this.#open();
+    this.#getStatsCalls += conns.length;
     const reports = await Promise.all(
-      conns.map(([id, pc]) => pc.getStats().then((r) => [id, countersOf(r)] as const, () => null)),
+      conns.map(([id, pc]) => pc.getStats().then((r) => [id, pc, snapshotOf(r)] as const, () => null)),
     );
     const peers = [];
     let ts = 0;
+    let interval = 0;
     const seen = new Set<string>();
     for (const entry of reports) {
       if (!entry) continue;
-      const [id, counters] = entry;
+      const [id, pc, snap] = entry;
       seen.add(id);
-      peers.push(peerRates(id, this.#previous.get(id), counters));
-      this.#previous.set(id, counters);
-      for (const c of counters.values()) ts = Math.max(ts, c.ts);
+      const prev = this.#previous.get(id);
+      this.#previous.set(id, snap);
+      if (!prev) continue;
+      peers.push(peerStats(id, prev, snap, pc.connectionState, this.nameOf(id)));
+      const newest = Math.max(0, ...[...snap.values()].map((s) => s.timestamp));
+      const before = Math.max(0, ...[...prev.values()].map((s) => s.timestamp));
+      ts = Math.max(ts, newest);
+      if (before) interval = Math.max(interval, newest - before);
     }
     for (const id of this.#previous.keys()) if (!seen.has(id)) this.#previous.delete(id);
-    const sample: StatsSample = {
-      timestamp: ts || performance.now(),
-      sendBitrate: peers.reduce((a, p) => a + p.sendBitrate, 0),
-      receiveBitrate: peers.reduce((a, p) => a + p.receiveBitrate, 0),
-      peers,
-    };
+    if (peers.length === 0 && seen.size > 0) return null;
+    const sample = sampleOf(peers, ts || performance.timeOrigin + performance.now(), interval);
     this.#latest = sample;
+    this.#history.add(sample);
     this.dispatchEvent(new StatsSampleEvent(sample));
     return sample;
+  }
+}
+
+/**
+ * A stats source fed by hand: recorded or synthetic samples, for stories, demos and tests of
+ * what the display shows. `producer` runs while someone subscribes and pushes samples.
+ *
+ * @example
+ * const feed = new StatsFeed((push) => {
+ *   const t = setInterval(() => push(makeSample()), 1000);
+ *   return () => clearInterval(t);
+ * });
+ * html`<rtc-stats .source=${feed}></rtc-stats>`;
+ */
+export class StatsFeed extends EventTarget implements StatsSource {
+  #latest: StatsSample | null = null;
+  #history = new BitrateHistory(StatsSampler.historyWindow);
+  #stopProducer?: () => void;
+  #consumers = new Consumers((n) => {
+    if (n > 0 && !this.#stopProducer && this.producer) {
+      this.#stopProducer = this.producer((s) => this.push(s), this.#consumers.interval ?? 1000) ?? (() => {});
+    } else if (n === 0) {
+      this.#stopProducer?.();
+      this.#stopProducer = undefined;
+    }
+  });
+
+  constructor(
+    /** Starts pushing samples; returns how to stop. Optional: `push()` works without one. */
+    readonly producer?: (push: (s: StatsSample) => void, interval: number) => (() => void) | void,
+  ) {
+    super();
+  }
+
+  get latest(): StatsSample | null {
+    return this.#latest;
+  }
+
+  /** Whether a consumer is registered. */
+  get active(): boolean {
+    return this.#consumers.count > 0;
+  }
+
+  history(peerId?: string): readonly BitratePoint[] {
+    return this.#history.get(peerId);
+  }
+
+  subscribe(options: SubscribeOptions = {}): () => void {
+    return this.#consumers.add(options.interval);
+  }
+
+  /** Makes `sample` the latest and fires it. */
+  push(sample: StatsSample): void {
+    this.#latest = sample;
+    this.#history.add(sample);
+    this.dispatchEvent(new StatsSampleEvent(sample));
   }
 }

@@ -1,35 +1,140 @@
+// Pure logic over report entries shaped like Chromium's (real-call behaviour is proven in
+// src/elements/rtc-stats/*.test.ts); the quality thresholds and MOS formula are checked here.
 import { expect } from '@open-wc/testing';
-import { countersOf, peerRates } from './stats.js';
-import { formatBitrate } from './format.js';
+import { peerStats, sampleOf, snapshotOf } from './stats.js';
+import { estimateMos, scoreQuality, worstQuality } from './quality.js';
+import { formatBitrate, formatMs, formatPercent, parseBitrateValue } from './format.js';
+import { StatsFeed } from './stats-sampler.js';
 
-const report = (ts: number, sentVideo: number, sentAudio: number, recvVideo: number) => [
-  { id: 'o-v', type: 'outbound-rtp', kind: 'video', timestamp: ts, bytesSent: sentVideo },
-  { id: 'o-a', type: 'outbound-rtp', kind: 'audio', timestamp: ts, bytesSent: sentAudio },
-  { id: 'i-v', type: 'inbound-rtp', kind: 'video', timestamp: ts, bytesReceived: recvVideo },
-  { id: 'cp', type: 'candidate-pair', timestamp: ts, bytesSent: 1e9 },
+const report = (
+  ts: number,
+  o: { sentVideo: number; sentAudio: number; recvVideo: number; recvAudio?: number; lostAudio?: number; recvPkts?: number },
+) => [
+  { id: 'o-v', type: 'outbound-rtp', kind: 'video', timestamp: ts, bytesSent: o.sentVideo, packetsSent: ts / 10, codecId: 'c-vp8', frameWidth: 640, frameHeight: 480, framesPerSecond: 30, qualityLimitationReason: 'bandwidth' },
+  { id: 'o-a', type: 'outbound-rtp', kind: 'audio', timestamp: ts, bytesSent: o.sentAudio, packetsSent: ts / 20, codecId: 'c-opus' },
+  { id: 'ri-a', type: 'remote-inbound-rtp', kind: 'audio', localId: 'o-a', timestamp: ts, packetsLost: 0, fractionLost: 0.02, jitter: 0.004, roundTripTime: 0.12 },
+  { id: 'i-v', type: 'inbound-rtp', kind: 'video', timestamp: ts, bytesReceived: o.recvVideo, packetsReceived: ts / 10, packetsLost: 0, jitter: 0.02, codecId: 'c-vp8', frameWidth: 320, frameHeight: 240, framesPerSecond: 15 },
+  { id: 'i-a', type: 'inbound-rtp', kind: 'audio', timestamp: ts, bytesReceived: o.recvAudio ?? 0, packetsReceived: o.recvPkts ?? ts / 20, packetsLost: o.lostAudio ?? 0, jitter: 0.005, codecId: 'c-opus' },
+  { id: 'c-vp8', type: 'codec', mimeType: 'video/VP8', timestamp: ts },
+  { id: 'c-opus', type: 'codec', mimeType: 'audio/opus', timestamp: ts },
+  { id: 't', type: 'transport', selectedCandidatePairId: 'cp', timestamp: ts },
+  { id: 'cp', type: 'candidate-pair', localCandidateId: 'l', remoteCandidateId: 'r', currentRoundTripTime: 0.11, availableOutgoingBitrate: 2_500_000, timestamp: ts, bytesSent: 1e9 },
+  { id: 'l', type: 'local-candidate', candidateType: 'relay', protocol: 'udp', relayProtocol: 'udp', timestamp: ts },
+  { id: 'r', type: 'remote-candidate', candidateType: 'host', protocol: 'udp', timestamp: ts },
 ];
 
-describe('stats rates', () => {
+describe('stats from reports', () => {
   it('computes bits per second per kind and direction between two reports', () => {
-    const a = countersOf(report(1000, 0, 0, 0));
-    const b = countersOf(report(2000, 50_000, 4_000, 25_000));
-    const p = peerRates('x', a, b);
+    const a = snapshotOf(report(1000, { sentVideo: 0, sentAudio: 0, recvVideo: 0 }));
+    const b = snapshotOf(report(2000, { sentVideo: 50_000, sentAudio: 4_000, recvVideo: 25_000 }));
+    const p = peerStats('x', a, b);
     expect(p.video.sendBitrate).to.equal(400_000);
     expect(p.audio.sendBitrate).to.equal(32_000);
     expect(p.sendBitrate).to.equal(432_000);
     expect(p.receiveBitrate).to.equal(200_000);
+    const s = sampleOf([p, { ...p, id: 'y' }], 2000, 1000);
+    expect(s.sendBitrate).to.equal(864_000);
   });
 
   it('gives zero on the first report and for a counter that went backwards', () => {
-    const b = countersOf(report(2000, 50_000, 4_000, 25_000));
-    expect(peerRates('x', undefined, b).sendBitrate).to.equal(0);
-    const c = countersOf(report(3000, 10, 4_000, 25_000));
-    expect(peerRates('x', b, c).video.sendBitrate).to.equal(0);
+    const b = snapshotOf(report(2000, { sentVideo: 50_000, sentAudio: 4_000, recvVideo: 25_000 }));
+    expect(peerStats('x', undefined, b).sendBitrate).to.equal(0);
+    const c = snapshotOf(report(3000, { sentVideo: 10, sentAudio: 4_000, recvVideo: 25_000 }));
+    expect(peerStats('x', b, c).video.sendBitrate).to.equal(0);
   });
 
-  it('formats bitrates with units', () => {
+  it('reads loss, jitter, round trip, video, codec, limitation and the relayed path', () => {
+    const a = snapshotOf(report(1000, { sentVideo: 0, sentAudio: 0, recvVideo: 0, recvPkts: 100, lostAudio: 0 }));
+    const b = snapshotOf(report(2000, { sentVideo: 1, sentAudio: 1, recvVideo: 1, recvPkts: 190, lostAudio: 10 }));
+    const p = peerStats('x', a, b, 'connected', 'Ada');
+    expect(p.name).to.equal('Ada');
+    expect(p.audio.receive!.packetsLost).to.equal(10); // 10 of 100 expected
+    expect(p.audio.send!.packetsLost).to.be.closeTo(2, 1e-9); // fractionLost 0.02
+    expect(p.audio.receive!.jitter).to.equal(5);
+    expect(p.audio.send!.roundTripTime).to.equal(120);
+    expect(p.video.send).to.include({ codec: 'VP8', frameWidth: 640, frameHeight: 480, framesPerSecond: 30, qualityLimitationReason: 'bandwidth' });
+    expect(p.video.receive).to.include({ codec: 'VP8', frameWidth: 320, framesPerSecond: 15 });
+    expect(p.audio.receive!.codec).to.equal('opus');
+    expect(p.connection).to.include({ localCandidateType: 'relay', remoteCandidateType: 'host', path: 'relay', protocol: 'udp', roundTripTime: 110, availableOutgoingBitrate: 2_500_000 });
+    expect(p.audio.mos).to.be.within(1, 4.5);
+    // The verdict counts incoming loss over both streams: 10 lost of 200 expected.
+    expect(p.quality.level).to.equal('poor');
+    expect(p.quality.reasons[0]).to.include({ metric: 'loss', level: 'poor', value: 5 });
+  });
+
+  it('finds the selected pair without transport stats (Firefox) and says direct', () => {
+    const entries = report(1000, { sentVideo: 0, sentAudio: 0, recvVideo: 0 }).filter((e) => e.type !== 'transport');
+    (entries.find((e) => e.id === 'cp') as Record<string, unknown>).selected = true;
+    (entries.find((e) => e.id === 'l') as Record<string, unknown>).candidateType = 'host';
+    const p = peerStats('x', undefined, snapshotOf(entries));
+    expect(p.connection.path).to.equal('direct');
+  });
+});
+
+describe('quality', () => {
+  it('is excellent on a clean fast link and names each metric that pulls it down', () => {
+    expect(scoreQuality({ loss: 0, roundTripTime: 20, jitter: 3 })).to.deep.equal({ level: 'excellent', reasons: [] });
+    expect(scoreQuality({ loss: 2, roundTripTime: 20, jitter: 3 }).level).to.equal('good');
+    const poor = scoreQuality({ loss: 2, roundTripTime: 420, jitter: 3 });
+    expect(poor.level).to.equal('poor');
+    expect(poor.reasons.map((r) => r.metric)).to.deep.equal(['delay', 'loss']);
+    expect(scoreQuality({ loss: 60, roundTripTime: 10, jitter: 1 }).level).to.equal('lost');
+    expect(scoreQuality({ connectionState: 'disconnected', loss: null, roundTripTime: null, jitter: null }).reasons[0].metric).to.equal('connection');
+    expect(scoreQuality({ loss: null, roundTripTime: null, jitter: 80 }).reasons[0]).to.include({ metric: 'jitter', level: 'poor' });
+  });
+
+  it('takes the worst of several participants', () => {
+    const q = worstQuality([scoreQuality({ loss: 0, roundTripTime: 10, jitter: 1 }), scoreQuality({ loss: 8, roundTripTime: 10, jitter: 1 })]);
+    expect(q!.level).to.equal('poor');
+    expect(worstQuality([])).to.equal(null);
+  });
+
+  it('estimates MOS: ~4.4 on a clean link, lower with loss and delay', () => {
+    expect(estimateMos(20, 2, 0)).to.be.within(4.3, 4.5);
+    expect(estimateMos(20, 2, 10)).to.be.below(estimateMos(20, 2, 0));
+    expect(estimateMos(600, 30, 0)).to.be.below(3.6);
+    expect(estimateMos(2000, 200, 60)).to.equal(1);
+  });
+});
+
+describe('formatting', () => {
+  it('formats bitrates, milliseconds and percentages with localizable units', () => {
     expect(formatBitrate(812_400, 'en')).to.equal('812 kbps');
     expect(formatBitrate(1_450_000, 'en')).to.equal('1.5 Mbps');
+    expect(formatBitrate(1_450_000, 'de', { kbps: 'kbit/s', Mbps: 'Mbit/s', ms: 'ms', fps: 'B/s' })).to.equal('1,5 Mbit/s');
     expect(formatBitrate(NaN)).to.equal('—');
+    expect(formatMs(3.24, 'en')).to.equal('3.2 ms');
+    expect(formatMs(420.4, 'en')).to.equal('420 ms');
+    expect(formatPercent(12, 'en')).to.equal('12%');
+    expect(formatPercent(2.5, 'fr')).to.match(/^2,5\s%$/);
+  });
+
+  it('reads bitrate attributes with or without units', () => {
+    expect(parseBitrateValue('200000')).to.equal(200_000);
+    expect(parseBitrateValue('200k')).to.equal(200_000);
+    expect(parseBitrateValue('200 kbps')).to.equal(200_000);
+    expect(parseBitrateValue('1.5M')).to.equal(1_500_000);
+    expect(parseBitrateValue('')).to.equal(null);
+    expect(parseBitrateValue('fast')).to.equal(null);
+    expect(parseBitrateValue('-5')).to.equal(null);
+  });
+});
+
+describe('StatsFeed', () => {
+  it('runs its producer only while subscribed and keeps the latest sample and history', async () => {
+    let running = 0;
+    const feed = new StatsFeed((push) => {
+      running++;
+      push(sampleOf([], 1000, 0));
+      push(sampleOf([], 2000, 1000));
+      return () => running--;
+    });
+    expect(running).to.equal(0);
+    const release = feed.subscribe();
+    expect(running).to.equal(1);
+    expect(feed.latest!.timestamp).to.equal(2000);
+    expect(feed.history().map((p) => p.timestamp)).to.deep.equal([1000, 2000]);
+    release();
+    expect(running).to.equal(0);
   });
 });

@@ -8,6 +8,9 @@ import { CallSession, type CallState, type Participant } from '../../core/call-s
 import { RtcErrorEvent } from '../../events/rtc-error-event.js';
 import { RtcJoinedEvent } from '../../events/rtc-joined-event.js';
 import { RtcLeftEvent } from '../../events/rtc-left-event.js';
+import { RtcStatsEvent } from '../../events/rtc-stats-event.js';
+import type { StatsSampleEvent } from '../../core/stats-sampler.js';
+import { bitrateConverter } from './bitrate-converter.js';
 import { iceServersConverter } from './ice-servers-converter.js';
 import { styles } from './rtc-call.styles.js';
 
@@ -35,6 +38,7 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @fires rtc-joined - The call entered its room.
  * @fires rtc-left - The call left its room.
  * @fires rtc-error - Joining failed or signaling was lost; `code` says why.
+ * @fires rtc-stats - A stats sample (`sample`), while an `<rtc-stats>` or another consumer samples.
  */
 @customElement('rtc-call')
 export class RtcCall extends LitElement {
@@ -54,6 +58,12 @@ export class RtcCall extends LitElement {
   @property({ attribute: 'ice-servers', converter: iceServersConverter }) iceServers: RTCIceServer[] = [];
   /** `relay` sends everything through TURN; `all` (default) tries direct paths first. */
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
+  /** Cap on each outgoing stream (audio and video), bits/s; `200k`, `1.5M` also work. Applied live. */
+  @property({ attribute: 'max-bitrate', converter: bitrateConverter }) maxBitrate: number | null = null;
+  /** Cap on outgoing video, bits/s (with `max-bitrate`, the lower wins). Applied live. */
+  @property({ attribute: 'max-video-bitrate', converter: bitrateConverter }) maxVideoBitrate: number | null = null;
+  /** Cap on outgoing audio, bits/s (with `max-bitrate`, the lower wins). Applied live. */
+  @property({ attribute: 'max-audio-bitrate', converter: bitrateConverter }) maxAudioBitrate: number | null = null;
   /** Do not join on connection to the document; call `join()` instead. */
   @property({ type: Boolean, attribute: 'no-auto-join', reflect: true }) noAutoJoin = false;
 
@@ -65,6 +75,8 @@ export class RtcCall extends LitElement {
   #userLeft = false;
   #lastStatus: CallState['status'] = 'idle';
   #lastError: CallState['error'] = null;
+  // Re-dispatches samples as `rtc-stats`; a plain listener, so it does not keep sampling alive.
+  readonly #onSample = (e: Event) => this.dispatchEvent(new RtcStatsEvent((e as StatsSampleEvent).sample));
 
   /** Joins the room now (also after a Leave). */
   join(): Promise<void> {
@@ -81,11 +93,13 @@ export class RtcCall extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.session.stats.addEventListener('sample', this.#onSample);
     this.requestUpdate(); // re-evaluate auto-join after a move or re-insertion
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.session.stats.removeEventListener('sample', this.#onSample);
     // A framework moving the element disconnects and reconnects it in one task: only leave
     // if it is still out of the document a microtask later.
     queueMicrotask(() => {
@@ -95,6 +109,11 @@ export class RtcCall extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     this.#configure();
+    if (changed.has('maxBitrate') || changed.has('maxVideoBitrate') || changed.has('maxAudioBitrate')) {
+      const cap = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
+      void this.session.setMaxBitrate('video', cap(this.maxBitrate, this.maxVideoBitrate));
+      void this.session.setMaxBitrate('audio', cap(this.maxBitrate, this.maxAudioBitrate));
+    }
     const status = this.session.state.status;
     const active = status === 'joined' || status === 'connecting';
     if (active && CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated) {

@@ -14,7 +14,9 @@
  *   - saturation: closed loop over the same 1,000 sockets; relayed messages per second.
  * Prints the medians over rounds and ours / bare and PeerJS / bare ratios beside them.
  *
- *   BENCH_ROUNDS=3 BENCH_SECONDS=4 node --import tsx bench/server/bench.mjs   (or npm run bench:server)
+ *   npm run bench:server           (5 rounds of 3 s phases; --quick: 1 round of 2 s)
+ *   BENCH_ROUNDS=3 BENCH_SECONDS=4 node --import tsx bench/server/run.mjs
+ * Records its medians under "server" in bench/results/latest.json.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
@@ -24,10 +26,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
 import { createRoomToken } from '../../src/server/auth.ts';
+import { machine, record } from '../lib.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 3));
 const SOCKETS = 1000;
 const IDLE_TO = 5000;
 const PACED_RATE = 2000;
@@ -336,7 +340,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-console.error('skipped (dup/out of order):', globalThis.__skipped ?? 0);
+if (globalThis.__skipped) console.error('frames out of order or duplicated at the clients:', globalThis.__skipped);
 const med = (kind, field) => median(results[kind].map((r) => r[field]));
 const rows = [
   [`relayed msgs per server CPU-second @ ${CPU_RATE / 1000}k msg/s`, 'msgsPerCpuSecond', 0, '≥ 0.9×'],
@@ -358,3 +362,18 @@ for (const [label, field, digits, goal] of rows) {
 }
 console.log('');
 for (const [label, ok] of verdicts) console.log(`${ok ? 'meets' : 'MISSES'} goal: ${label}`);
+const fields = ['msgsPerCpuSecond', 'throughput', 'p50', 'p99', 'rssPerSocketKiB'];
+record('server', {
+  rounds: ROUNDS,
+  secondsPerPhase: SECONDS,
+  cpuRate: CPU_RATE,
+  pacedRate: PACED_RATE,
+  sockets: SOCKETS,
+  idleSocketsTo: IDLE_TO,
+  machine: machine(),
+  medians: Object.fromEntries(kinds.map((k) => [k, Object.fromEntries(fields.map((f) => [f, med(k, f)]))])),
+  ratiosToBare: Object.fromEntries(
+    kinds.filter((k) => k !== 'bare').map((k) => [k, Object.fromEntries(fields.map((f) => [f, med(k, f) / med('bare', f)]))]),
+  ),
+  goals: Object.fromEntries(verdicts.map(([label, ok]) => [label, ok])),
+});

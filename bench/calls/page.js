@@ -1,0 +1,111 @@
+// In-page side of the stats-cost and mesh benchmarks.
+const now = () => performance.now();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let calls = [];
+
+/** Puts `n` calls with cameras in one room (each with an <rtc-stats> if `stats`), joined together. */
+export async function startCalls({ url, room, n, stats = 0 }) {
+  calls = [];
+  for (let i = 0; i < n; i++) {
+    const call = document.createElement('rtc-call');
+    call.noAutoJoin = true;
+    call.signaling = url;
+    call.room = room;
+    call.name = `P${i}`;
+    const camera = document.createElement('rtc-camera');
+    camera.width = 320;
+    camera.height = 240;
+    camera.frameRate = 15;
+    call.append(camera);
+    for (let s = 0; s < (i === 0 ? stats : 0); s++) call.append(document.createElement('rtc-stats'));
+    document.body.append(call);
+    calls.push(call);
+  }
+  const end = now() + 10000;
+  while (!calls.every((c) => c.querySelector('rtc-camera').media.state.status === 'live')) {
+    if (now() > end) throw new Error('cameras did not start');
+    await sleep(5);
+  }
+  const start = now();
+  await Promise.all(calls.map((c) => c.join()));
+  // Every participant renders a frame from every other one.
+  const frames = calls.flatMap((call) =>
+    Array.from({ length: n - 1 }, (_, k) =>
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error('no frame in 15 s')), 15000);
+        const poll = () => {
+          const video = call.shadowRoot.querySelectorAll('[part~="video"]')[k];
+          if (video) video.requestVideoFrameCallback(() => (clearTimeout(t), resolve(now())));
+          else setTimeout(poll, 2);
+        };
+        poll();
+      }),
+    ),
+  );
+  const last = Math.max(...(await Promise.all(frames)));
+  return last - start;
+}
+
+export function stopCalls() {
+  calls.forEach((c) => c.leave());
+  document.body.replaceChildren();
+  calls = [];
+}
+
+const pcOf = (call) => [...call.session.peerConnections().values()][0];
+
+/** Median ms of a bare getStats() on the first call's connection, `gap` ms apart (past the 50 ms cache). */
+export async function bareGetStats({ iterations, gap }) {
+  const pc = pcOf(calls[0]);
+  const xs = [];
+  for (let i = 0; i < iterations; i++) {
+    await sleep(gap);
+    const t = now();
+    await pc.getStats();
+    xs.push(now() - t);
+  }
+  return xs;
+}
+
+/** Median ms of one kit sampling interval: the sampler's getStats + rates + <rtc-stats> render. */
+export async function kitInterval({ iterations, gap }) {
+  const call = calls[0];
+  const el = call.querySelector('rtc-stats');
+  const xs = [];
+  for (let i = 0; i < iterations; i++) {
+    await sleep(gap);
+    const t = now();
+    await call.session.stats.sample();
+    await el.updateComplete;
+    xs.push(now() - t);
+  }
+  return xs;
+}
+
+/** Counts getStats() calls on every connection of the first call over `ms`. */
+export async function countGetStats({ ms }) {
+  const call = calls[0];
+  let count = 0;
+  const restore = [];
+  for (const pc of call.session.peerConnections().values()) {
+    const orig = pc.getStats;
+    pc.getStats = function (...a) {
+      count++;
+      return orig.apply(this, a);
+    };
+    restore.push(() => (pc.getStats = orig));
+  }
+  await sleep(ms);
+  restore.forEach((r) => r());
+  return { count, connections: call.session.peerConnections().size, intervalMs: call.session.stats.effectiveInterval };
+}
+
+/** Long tasks (> 50 ms) observed over `ms`. */
+export async function longTasks({ ms }) {
+  const seen = [];
+  const obs = new PerformanceObserver((list) => seen.push(...list.getEntries().map((e) => e.duration)));
+  obs.observe({ type: 'longtask', buffered: false });
+  await sleep(ms);
+  obs.disconnect();
+  return seen;
+}
