@@ -5,13 +5,13 @@
  * run, on loopback only. Ours runs as users would in production: room tokens required (HS256),
  * rate limits on, sequence numbers and acknowledgements as the kit's client sends them.
  *
- * For each server, each round:
- *   - idle memory: extra RSS per idle socket (joined, in rooms of two) from 1,000 to 5,000 sockets;
+ * For each server, each round, on a fresh server process:
  *   - latency: one-way relay latency p50/p99 at a paced 2,000 msg/s over 1,000 sockets;
  *   - CPU: relayed messages per server CPU-second (utime + stime of the server process, from
  *     /proc) at a paced 20,000 msg/s, a load every server sustains: a saturated server batches
  *     more per wake-up and would look cheaper per message than one that keeps up;
- *   - saturation: closed loop over the same 1,000 sockets; relayed messages per second.
+ *   - saturation: closed loop over the same 1,000 sockets; relayed messages per second;
+ *   - idle memory: extra RSS per idle socket (joined, in rooms of two) from 1,000 to 5,000 sockets.
  * Prints the medians over rounds and ours / bare and PeerJS / bare ratios beside them.
  *
  *   npm run bench:server           (5 rounds of 3 s phases; --quick: 1 round of 2 s)
@@ -230,22 +230,48 @@ const median = (xs) => quantile(xs, 0.5);
 
 // ---- one server, one round ------------------------------------------------------------------
 
+/** Extra RSS per idle socket on a fresh server: 1,000 sockets, then 5,000 (joined, rooms of two, silent). */
+async function idleMemory(kind) {
+  const server = await startServer(kind);
+  try {
+    const first = await openPairs(server, 0, SOCKETS / 2, () => {});
+    await sleep(1500);
+    const rss1 = rssBytes(server.pid);
+    const more = await openPairs(server, SOCKETS / 2, (IDLE_TO - SOCKETS) / 2, () => {});
+    await sleep(1500);
+    const rss5 = rssBytes(server.pid);
+    [...first, ...more].forEach((p) => p.close());
+    return (rss5 - rss1) / (IDLE_TO - SOCKETS) / 1024;
+  } finally {
+    await stopServer(server);
+  }
+}
+
+async function stopServer(server) {
+  server.child.kill('SIGTERM');
+  const killer = setTimeout(() => server.child.kill('SIGKILL'), 3000);
+  await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
+  clearTimeout(killer);
+}
+
 async function measure(kind) {
+  const rssPerSocketKiB = await idleMemory(kind);
   const server = await startServer(kind);
   let arrive = () => {};
   const route = (pair, side, ts) => arrive(pair, side, ts);
   try {
-    // Idle memory: 1,000 sockets, then 5,000.
+    // Traffic first, on a fresh server, so the memory phase's thousands of joins and leaves
+    // (and the garbage they leave) do not land inside a latency or CPU window.
     const base = await openPairs(server, 0, SOCKETS / 2, route);
-    await sleep(1500);
-    const rss1 = rssBytes(server.pid);
-    const extra = await openPairs(server, SOCKETS / 2, (IDLE_TO - SOCKETS) / 2, route);
-    await sleep(1500);
-    const rss5 = rssBytes(server.pid);
-    extra.forEach((p) => p.close());
-    await sleep(1500);
+    await sleep(1000);
 
-    const ackTimer = setInterval(() => base.forEach((p) => p.lazyAcks()), 1000);
+    // Each client acknowledges about a second after it had nothing to send, as the kit's client
+    // does on its own timer: a tenth of them every 100 ms, not all in one burst.
+    let ackTick = 0;
+    const ackTimer = setInterval(() => {
+      const slice = ackTick++ % 10;
+      base.forEach((p, i) => i % 10 === slice && p.lazyAcks());
+    }, 100);
 
     // Latency at a paced 2,000 msg/s over 1,000 sockets (1 s warm-up, then SECONDS measured).
     const senders = base.flatMap((p) => [[p, 0], [p, 1]]);
@@ -306,7 +332,7 @@ async function measure(kind) {
 
     return {
       kind,
-      rssPerSocketKiB: (rss5 - rss1) / (IDLE_TO - SOCKETS) / 1024,
+      rssPerSocketKiB,
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       latencySamples: latencies.length,
@@ -316,10 +342,7 @@ async function measure(kind) {
       serverCpuShare: (cpu1 - cpu0) / ((t1 - t0) / 1000),
     };
   } finally {
-    server.child.kill('SIGTERM');
-    const killer = setTimeout(() => server.child.kill('SIGKILL'), 3000);
-    await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
-    clearTimeout(killer);
+    await stopServer(server);
   }
 }
 
