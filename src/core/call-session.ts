@@ -9,8 +9,10 @@ import { defaultMeshPolicy, type MeshPolicy } from './mesh-policy.js';
 import { IceServerErrorEvent, LinkReplacedEvent, PeerLink, type RecoveryOptions } from './peer-link.js';
 import { ParticipantEvent } from './session-events.js';
 import {
+  ClosedEvent,
   PeerJoinedEvent,
   PeerLeftEvent,
+  ReconnectedEvent,
   SignalEvent,
   SignalingClient,
   SignalingError,
@@ -18,12 +20,21 @@ import {
 import type { SignalingTransport } from './signaling-transport.js';
 import { StatsSampler } from './stats-sampler.js';
 import { WebSocketTransport } from './websocket-transport.js';
-import type { PeerInfo, WireMediaState } from '../protocol/messages.js';
+import type { PeerInfo, WelcomeMessage, WireMediaState } from '../protocol/messages.js';
 
 /** What a call connects to. */
 export interface CallConfig {
-  /** Signaling server URL (`ws://…/signal`), or a factory for an app's own transport. */
-  signaling?: string | (() => SignalingTransport);
+  /**
+   * Signaling server URL (`ws://…/signal`); several URLs (a list, or one string separated by
+   * spaces or commas) are tried in order on every (re)connection; or a factory for an app's own transport.
+   */
+  signaling?: string | string[] | (() => SignalingTransport);
+  /** Room token for servers that require one. */
+  token?: string;
+  /** Asked for a fresh room token before every (re)connection; wins over `token`. */
+  getToken?: () => string | Promise<string>;
+  /** Gives up reconnecting signaling after this long, ms (default 60,000). */
+  reconnectTimeoutMs?: number;
   /** Room to join. */
   room?: string;
   /** Display name shown to the others. */
@@ -80,6 +91,8 @@ export interface CallState {
   error: CallError | null;
   /** False when the signaling channel dropped while joined (media may still flow). */
   signalingConnected: boolean;
+  /** True while the signaling channel is being re-established (media keeps flowing). */
+  reconnecting: boolean;
 }
 
 const IDLE: CallState = {
@@ -89,7 +102,15 @@ const IDLE: CallState = {
   participants: [],
   error: null,
   signalingConnected: false,
+  reconnecting: false,
 };
+
+/** The URLs in a `signaling` setting: a list, or one string separated by spaces or commas. */
+export function signalingUrls(signaling: string | string[]): string[] {
+  const all = Array.isArray(signaling) ? signaling : [signaling];
+  return all.flatMap((s) => s.split(/[\s,]+/)).filter(Boolean);
+}
+
 
 const SPEAKING_POLL_MS = 200;
 const ICE_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized']);
@@ -110,6 +131,8 @@ export class CallSession extends EventTarget {
   #client: SignalingClient | null = null;
   #links = new Map<string, PeerLink>();
   #joining: Promise<void> | null = null;
+  /** STUN/TURN servers (with credentials) from the signaling server's welcome. */
+  #welcomeIce: RTCIceServer[] = [];
   #maxBitrate: Record<'audio' | 'video', number | null> = { audio: null, video: null };
   /** Each remote participant's last `media` signal (kept even before their link exists). */
   #remoteMedia = new Map<string, WireMediaState>();
@@ -214,8 +237,15 @@ export class CallSession extends EventTarget {
     }
     this.#set({ ...IDLE, status: 'connecting', room });
     if (this.media.state.status === 'stopped') void this.media.restart();
-    const transport = typeof signaling === 'string' ? new WebSocketTransport(signaling) : signaling();
-    const client = (this.#client = new SignalingClient(transport));
+    const factories =
+      typeof signaling === 'function'
+        ? [signaling]
+        : signalingUrls(signaling).map((url) => () => new WebSocketTransport(url));
+    const { token, getToken, reconnectTimeoutMs } = this.config;
+    const client = (this.#client = new SignalingClient(factories, {
+      token: getToken ?? (token ? () => token : undefined),
+      reconnectTimeoutMs,
+    }));
     client.addEventListener('peer-joined', (e) => this.#addPeer((e as PeerJoinedEvent).peer, false));
     client.addEventListener('peer-left', (e) => this.#removePeer((e as PeerLeftEvent).id));
     client.addEventListener('signal', (e) => {
@@ -227,18 +257,29 @@ export class CallSession extends EventTarget {
       }
       void this.#links.get(from)?.handle(data);
     });
-    client.addEventListener('closed', () => {
+    client.addEventListener('reconnecting', () => {
       if (this.#client !== client) return;
-      // Peer connections do not need the server once up: keep the media, report the loss.
+      // Peer connections do not need the server once up: media keeps flowing meanwhile.
+      this.#set({ ...this.#state, signalingConnected: false, reconnecting: true });
+    });
+    client.addEventListener('reconnected', (e) => {
+      if (this.#client === client) this.#onReconnected((e as ReconnectedEvent).welcome);
+    });
+    client.addEventListener('closed', (e) => {
+      if (this.#client !== client) return;
+      // Keep the media (it may still flow peer to peer); report why signaling ended.
+      const { error } = e as ClosedEvent;
       this.#set({
         ...this.#state,
         signalingConnected: false,
-        error: { code: 'signaling-lost', message: 'Lost the connection to the signaling server.' },
+        reconnecting: false,
+        error: { code: error.code, message: error.message },
       });
     });
     try {
       const welcome = await client.join(room, name);
       if (this.#client !== client) return;
+      this.#welcomeIce = (welcome.iceServers ?? []) as RTCIceServer[];
       this.#set({ ...this.#state, status: 'joined', localId: welcome.id, signalingConnected: true });
       globalThis.addEventListener?.('pagehide', this.#onPageHide);
       this.#speakingTimer = setInterval(() => this.#pollSpeaking(), SPEAKING_POLL_MS);
@@ -249,6 +290,21 @@ export class CallSession extends EventTarget {
       this.#teardown();
       this.#fail({ code: e.code, message: e.message });
     }
+  }
+
+  /** Back in the room after signaling dropped. */
+  #onReconnected(welcome: WelcomeMessage): void {
+    this.#welcomeIce = (welcome.iceServers ?? []) as RTCIceServer[];
+    if (welcome.id !== this.#state.localId) {
+      // The server could not resume us: we are a new participant, and so are our links.
+      for (const link of this.#links.values()) link.close();
+      this.#links.clear();
+      this.stats.reset();
+    }
+    this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });
+    // Unknown peers joined while we were away; known ones keep their links (media never stopped).
+    for (const peer of welcome.peers) this.#addPeer(peer, true);
+    this.#syncParticipants();
   }
 
   /** Leaves and joins again with the current config, keeping the local media running. */
@@ -310,7 +366,8 @@ export class CallSession extends EventTarget {
       polite: localId < peer.id,
       initiator,
       config: {
-        iceServers: this.config.iceServers ?? [],
+        // The page's servers first, then the ones (with credentials) the signaling server issued.
+        iceServers: [...(this.config.iceServers ?? []), ...this.#welcomeIce],
         iceTransportPolicy: this.config.iceTransportPolicy ?? 'all',
       },
       send: (data) => client.signal(peer.id, data),

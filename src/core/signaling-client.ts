@@ -1,15 +1,28 @@
 /**
- * Joins a room over a transport and turns its messages into events: `peer-joined`,
- * `peer-left`, `signal` and `closed`. One client per join; it is not reused after `close()`.
+ * Joins a room over a transport, keeps the participant in it across dropped connections, and
+ * turns its messages into events: `peer-joined`, `peer-left`, `signal`, `reconnecting`,
+ * `reconnected` and `closed`. One client per join; it is not reused after `close()`.
+ *
+ * When the connection drops, the client reconnects with backoff (about 0, 0.3, 1.2, 2.7, 4.8 s,
+ * then every 7 s), trying each transport factory in order, and resumes its slot with the secret
+ * from its welcome. Signals are numbered: the server applies each once and in order, and so does
+ * the client; what was sent while down is flushed in order once back. A refusal (bad token,
+ * forbidden origin, full room) is never retried; after `reconnectTimeoutMs` the client gives up.
  */
 import {
+  CloseCode,
   PROTOCOL_VERSION,
+  REFUSAL_CODES,
   type ErrorMessage,
+  type JoinMessage,
   type PeerInfo,
   type ServerMessage,
   type SignalData,
+  type SignalMessage,
   type WelcomeMessage,
 } from '../protocol/messages.js';
+import { Inbox, Outbox } from '../protocol/sequencing.js';
+import { backoffDelay } from './backoff.js';
 import type { SignalingTransport, TransportClose } from './signaling-transport.js';
 
 /** A refusal or failure from the signaling layer, with a stable code. */
@@ -44,9 +57,27 @@ export class SignalEvent extends Event {
     super('signal');
   }
 }
-/** Fired when the transport went away without `close()` being called. */
-export class ClosedEvent extends Event {
+/** Fired when the connection dropped and the client starts reconnecting. */
+export class ReconnectingEvent extends Event {
   constructor(readonly info: TransportClose) {
+    super('reconnecting');
+  }
+}
+/**
+ * Fired when the client is back in its room. With `welcome.resumed` it is the same participant
+ * (same id); otherwise the server could not resume it and it joined afresh with a new id.
+ */
+export class ReconnectedEvent extends Event {
+  constructor(readonly welcome: WelcomeMessage) {
+    super('reconnected');
+  }
+}
+/** Fired when signaling ended for good without `close()`: a refusal, or reconnection gave up. */
+export class ClosedEvent extends Event {
+  constructor(
+    readonly info: TransportClose,
+    readonly error: SignalingError,
+  ) {
     super('closed');
   }
 }
@@ -57,58 +88,261 @@ export class ServerErrorEvent extends Event {
   }
 }
 
-/** Joins one room through one transport. */
-export class SignalingClient extends EventTarget {
-  #welcome?: (m: WelcomeMessage) => void;
-  #refused?: (e: Error) => void;
-  #closed = false;
+/** Where the client connects and how hard it tries. */
+export interface SignalingClientOptions {
+  /** Room token, asked for before every (re)connection: tokens expire, calls outlive them. */
+  token?: () => string | undefined | Promise<string | undefined>;
+  /** Gives up reconnecting after this long without a connection, ms (default 60,000). */
+  reconnectTimeoutMs?: number;
+  /** Delay before reconnection attempt `n`, ms (default: `backoffDelay`). */
+  backoff?: (attempt: number) => number;
+  /** Unacknowledged signals go out again after this long, ms (default 1500). */
+  retransmitMs?: number;
+}
 
-  constructor(readonly transport: SignalingTransport) {
+const REFUSALS: Record<number, [string, string]> = {
+  [CloseCode.InvalidToken]: ['invalid-token', 'The signaling server refused the room token'],
+  [CloseCode.ForbiddenOrigin]: ['forbidden-origin', 'The signaling server does not accept this page’s origin'],
+  [CloseCode.RoomFull]: ['room-full', 'The room is full'],
+  [CloseCode.PolicyViolation]: ['policy-violation', 'The signaling server closed the connection (policy violation)'],
+  [CloseCode.TooBig]: ['too-big', 'The signaling server closed the connection (message too big)'],
+};
+
+/** A refusal's error, or null for a close worth retrying. */
+function refusal(info: TransportClose): SignalingError | null {
+  if (!REFUSAL_CODES.has(info.code)) return null;
+  const [code, text] = REFUSALS[info.code] ?? ['refused', 'The signaling server refused the connection'];
+  return new SignalingError(code, info.reason ? `${text}: ${info.reason}.` : `${text}.`);
+}
+
+/** How long an acknowledgement may wait for a signal of ours to ride on, ms. */
+const ACK_DELAY_MS = 1000;
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (ms <= 0 || signal.aborted) return resolve();
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+/** The outcome of one connect-and-join attempt. */
+type Attempt = { ok: true; welcome: WelcomeMessage } | { ok: false; info: TransportClose; error: SignalingError };
+
+/** Joins one room through one or more transports (tried in order), and stays in it. */
+export class SignalingClient extends EventTarget {
+  readonly #factories: (() => SignalingTransport)[];
+  readonly #opts: SignalingClientOptions;
+  #transport: SignalingTransport | null = null;
+  #connected = false;
+  #closed = false;
+  #abort = new AbortController();
+  #room = '';
+  #name?: string;
+  #id?: string;
+  #secret?: string;
+  #epoch?: string;
+  #outbox = new Outbox<SignalMessage>(1024);
+  #inbox = new Inbox<ServerMessage>();
+  /** The highest of our seq numbers that ever went onto a connection. */
+  #transmitted = 0;
+  #ackTimer?: ReturnType<typeof setTimeout>;
+  #retransmitTimer?: ReturnType<typeof setInterval>;
+  #lastNudge = 0;
+  #reconnecting = false;
+
+  /**
+   * @param transports a transport, or factories of transports (one per server URL), tried in
+   *   order on every (re)connection. A single transport instance cannot reconnect.
+   */
+  constructor(transports: SignalingTransport | (() => SignalingTransport) | (() => SignalingTransport)[], opts: SignalingClientOptions = {}) {
     super();
-    transport.onmessage = (m) => this.#onMessage(m);
-    transport.onclose = (info) => {
-      this.#refused?.(new SignalingError('signaling-closed', 'signaling closed before the join completed'));
-      this.dispatchEvent(new ClosedEvent(info));
-    };
-    transport.onerror = (err) => console.warn('[rtc-elements]', err.message);
+    this.#opts = opts;
+    if (Array.isArray(transports)) this.#factories = transports;
+    else if (typeof transports === 'function') this.#factories = [transports];
+    else {
+      let used = false;
+      this.#factories = [
+        () => {
+          if (used) throw new SignalingError('signaling-lost', 'this transport cannot reconnect');
+          used = true;
+          return transports;
+        },
+      ];
+    }
+    if (this.#factories.length === 0) throw new SignalingError('not-configured', 'no signaling transport');
   }
 
-  /** Connects and joins `room`; resolves with the server's welcome. */
+  /** Our server-assigned id, once joined. */
+  get id(): string | undefined {
+    return this.#id;
+  }
+
+  /** Whether a connection is up and joined right now. */
+  get connected(): boolean {
+    return this.#connected;
+  }
+
+  /** Connects (trying each transport in order) and joins `room`; resolves with the server's welcome. */
   async join(room: string, name?: string): Promise<WelcomeMessage> {
-    try {
-      await this.transport.connect();
-    } catch (err) {
-      throw new SignalingError('signaling-unreachable', (err as Error).message);
+    this.#room = room;
+    this.#name = name;
+    let last: Attempt | undefined;
+    for (let i = 0; i < this.#factories.length && !this.#closed; i++) {
+      last = await this.#attempt(i);
+      if (last.ok) {
+        this.#adopt(last.welcome);
+        this.#retransmitTimer = setInterval(() => this.#retransmitIfOverdue(), 500);
+        return last.welcome;
+      }
+      if (REFUSAL_CODES.has(last.info.code) || last.error.code === 'room-full') throw last.error;
     }
     if (this.#closed) throw new SignalingError('aborted', 'left before the join completed');
-    const welcome = new Promise<WelcomeMessage>((resolve, reject) => {
-      this.#welcome = resolve;
-      this.#refused = reject;
-    });
-    this.transport.send({ v: PROTOCOL_VERSION, type: 'join', room, ...(name ? { name } : {}) });
-    return welcome;
+    throw last && !last.ok ? last.error : new SignalingError('signaling-unreachable', 'no signaling server');
   }
 
-  /** Relays `data` to participant `to`. */
+  /** Relays `data` to participant `to`; queued while reconnecting and sent in order once back. */
   signal(to: string, data: SignalData): void {
-    if (!this.#closed) this.transport.send({ v: PROTOCOL_VERSION, type: 'signal', to, data });
+    if (this.#closed) return;
+    const message = this.#outbox.push((seq) => ({ v: PROTOCOL_VERSION, type: 'signal', to, data, seq }));
+    if (this.#connected) this.#send(message);
   }
 
   /** Says goodbye and closes the transport. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.#refused?.(new SignalingError('aborted', 'left before the join completed'));
-    this.transport.send({ v: PROTOCOL_VERSION, type: 'leave' });
-    this.transport.close();
+    this.#abort.abort();
+    clearTimeout(this.#ackTimer);
+    clearInterval(this.#retransmitTimer);
+    const t = this.#transport;
+    this.#transport = null;
+    this.#connected = false;
+    if (t) {
+      t.send({ v: PROTOCOL_VERSION, type: 'leave' });
+      t.close();
+    }
+  }
+
+  // ---- one connection ----------------------------------------------------------------------
+
+  /** Opens transport `index`, sends the join (or resume) and waits for the welcome or a refusal. */
+  async #attempt(index: number): Promise<Attempt> {
+    let transport: SignalingTransport;
+    try {
+      transport = this.#factories[index]();
+    } catch (err) {
+      const error = err instanceof SignalingError ? err : new SignalingError('signaling-unreachable', String(err));
+      return { ok: false, info: { code: 1006, reason: '' }, error };
+    }
+    const token = this.#opts.token ? await Promise.resolve(this.#opts.token()).catch(() => undefined) : undefined;
+    return new Promise<Attempt>((resolve) => {
+      let settled = false;
+      const settle = (a: Attempt) => {
+        if (settled) return;
+        settled = true;
+        this.#abort.signal.removeEventListener('abort', onAbort);
+        if (!a.ok) {
+          transport.onmessage = transport.onclose = undefined;
+          transport.close();
+        }
+        resolve(a);
+      };
+      const onAbort = () =>
+        settle({ ok: false, info: { code: 1000, reason: '' }, error: new SignalingError('aborted', 'left before the join completed') });
+      this.#abort.signal.addEventListener('abort', onAbort, { once: true });
+      transport.onerror = (err) => console.warn('[rtc-elements]', err.message);
+      transport.onclose = (info) =>
+        settle({
+          ok: false,
+          info,
+          error: refusal(info) ?? new SignalingError('signaling-closed', 'signaling closed before the join completed'),
+        });
+      transport.onmessage = (m) => {
+        if (m.type === 'welcome') {
+          this.#transport = transport;
+          transport.onmessage = (msg) => this.#onMessage(msg);
+          transport.onclose = (info) => this.#onLost(transport, info);
+          settle({ ok: true, welcome: m });
+        } else if (m.type === 'error') {
+          settle({ ok: false, info: { code: 4000, reason: m.message }, error: new SignalingError(m.code, m.message) });
+        }
+      };
+      transport.connect().then(
+        () => {
+          if (settled) return;
+          const join: JoinMessage = { v: PROTOCOL_VERSION, type: 'join', room: this.#room };
+          if (this.#name) join.name = this.#name;
+          if (token) join.token = token;
+          if (this.#id && this.#secret) {
+            join.resume = { id: this.#id, secret: this.#secret };
+            join.ack = this.#inbox.last;
+          }
+          transport.send(join);
+        },
+        (err: Error) =>
+          settle({ ok: false, info: { code: 1006, reason: '' }, error: new SignalingError('signaling-unreachable', err.message) }),
+      );
+    });
+  }
+
+  /** Takes a welcome: the first one, or one after reconnecting. */
+  #adopt(welcome: WelcomeMessage): void {
+    const sameSlot = welcome.resumed === true && welcome.id === this.#id && welcome.epoch === this.#epoch;
+    if (sameSlot) {
+      // The server kept our slot: resend what it has not applied, in order; it replays to us.
+      this.#outbox.ack(welcome.ack ?? 0);
+    } else {
+      // A new numbering (fresh join, restarted server, or another process took us over). What
+      // never went out is renumbered and sent; what went out unacknowledged may have been
+      // applied already, and applying it twice is worse than losing it, so it is dropped.
+      const unsent = this.#outbox.after(this.#transmitted);
+      this.#outbox.reset();
+      this.#inbox.reset();
+      this.#transmitted = 0;
+      const fresh = welcome.id !== this.#id;
+      if (!fresh) for (const m of unsent) this.#outbox.push((seq) => ({ ...m, seq }));
+    }
+    this.#id = welcome.id;
+    this.#secret = welcome.resume;
+    this.#epoch = welcome.epoch;
+    this.#connected = true;
+    for (const m of this.#outbox.after(this.#outbox.acked)) this.#send(m);
+  }
+
+  #send(message: SignalMessage): void {
+    // Piggyback our acknowledgement: no separate ack frame is owed then.
+    if (this.#inbox.last > 0) {
+      message = { ...message, ack: this.#inbox.last };
+      this.#inbox.ackDue = false;
+    }
+    this.#transport?.send(message);
+    if (message.seq !== undefined && message.seq > this.#transmitted) this.#transmitted = message.seq;
   }
 
   #onMessage(m: ServerMessage): void {
+    if (m.type !== 'ack' && m.type !== 'welcome' && m.type !== 'error' && m.ack !== undefined) this.#outbox.ack(m.ack);
+    if (m.type === 'ack') {
+      const advanced = this.#outbox.ack(m.seq);
+      // An ack that does not advance while we wait on some: the server saw a gap; resend now.
+      if (!advanced && this.#outbox.size > 0 && performance.now() - this.#lastNudge > 500) {
+        this.#lastNudge = performance.now();
+        for (const s of this.#outbox.after(this.#outbox.acked)) this.#send(s);
+      }
+      return;
+    }
+    if (m.type === 'error' || m.type === 'welcome') {
+      if (m.type === 'error') this.dispatchEvent(new ServerErrorEvent(m));
+      return;
+    }
+    if (m.seq === undefined) return this.#apply(m);
+    const { arrival, ready } = this.#inbox.receive(m.seq, m);
+    // In order: acknowledge lazily (usually piggybacked on our next signal); on a gap, at once.
+    this.#scheduleAck(arrival === 'apply' ? ACK_DELAY_MS : 0);
+    for (const r of ready) this.#apply(r);
+  }
+
+  #apply(m: ServerMessage): void {
     switch (m.type) {
-      case 'welcome':
-        this.#welcome?.(m);
-        this.#welcome = this.#refused = undefined;
-        return;
       case 'peer-joined':
         this.dispatchEvent(new PeerJoinedEvent(m.peer));
         return;
@@ -118,14 +352,74 @@ export class SignalingClient extends EventTarget {
       case 'signal':
         this.dispatchEvent(new SignalEvent(m.from, m.data));
         return;
-      case 'error':
-        if (this.#refused) {
-          this.#refused(new SignalingError(m.code, m.message));
-          this.#welcome = this.#refused = undefined;
-        } else {
-          this.dispatchEvent(new ServerErrorEvent(m));
-        }
-        return;
     }
+  }
+
+  #scheduleAck(delay: number): void {
+    if (this.#ackTimer !== undefined && delay > 0) return;
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      if (!this.#connected || !this.#inbox.ackDue) return;
+      this.#inbox.ackDue = false;
+      this.#transport?.send({ v: PROTOCOL_VERSION, type: 'ack', seq: this.#inbox.last });
+    }, delay);
+  }
+
+  #retransmitIfOverdue(): void {
+    if (!this.#connected || !this.#outbox.overdue(Date.now(), this.#opts.retransmitMs ?? 1500)) return;
+    for (const m of this.#outbox.after(this.#outbox.acked)) this.#send(m);
+  }
+
+  // ---- reconnection ------------------------------------------------------------------------
+
+  #onLost(transport: SignalingTransport, info: TransportClose): void {
+    if (this.#transport !== transport || this.#closed) return;
+    this.#transport = null;
+    this.#connected = false;
+    const refused = refusal(info);
+    if (refused) return this.#giveUp(info, refused);
+    if (!this.#reconnecting) void this.#reconnect(info);
+  }
+
+  async #reconnect(info: TransportClose): Promise<void> {
+    this.#reconnecting = true;
+    this.dispatchEvent(new ReconnectingEvent(info));
+    const deadline = Date.now() + (this.#opts.reconnectTimeoutMs ?? 60_000);
+    const delay = this.#opts.backoff ?? ((n: number) => backoffDelay(n));
+    // Told to go away (server restarting): try the other servers first.
+    let first = info.code === CloseCode.Reconnect && this.#factories.length > 1 ? 1 : 0;
+    let last: Attempt = { ok: false, info, error: new SignalingError('signaling-lost', 'Lost the connection to the signaling server.') };
+    for (let attempt = 0; !this.#closed; attempt++) {
+      await sleep(Math.min(delay(attempt), Math.max(0, deadline - Date.now())), this.#abort.signal);
+      if (this.#closed) return;
+      for (let k = 0; k < this.#factories.length && !this.#closed; k++) {
+        last = await this.#attempt((first + k) % this.#factories.length);
+        if (this.#closed) return;
+        if (last.ok) {
+          this.#reconnecting = false;
+          this.#adopt(last.welcome);
+          this.dispatchEvent(new ReconnectedEvent(last.welcome));
+          return;
+        }
+        const refused = refusal(last.info) ?? (last.error.code === 'room-full' ? last.error : null);
+        if (refused) return this.#giveUp(last.info, refused);
+      }
+      first = 0;
+      if (Date.now() >= deadline) break;
+    }
+    if (this.#closed) return;
+    this.#giveUp(
+      last.ok ? info : last.info,
+      new SignalingError('signaling-lost', 'Lost the connection to the signaling server and could not get it back.'),
+    );
+  }
+
+  #giveUp(info: TransportClose, error: SignalingError): void {
+    this.#reconnecting = false;
+    this.#closed = true;
+    clearTimeout(this.#ackTimer);
+    clearInterval(this.#retransmitTimer);
+    this.dispatchEvent(new ClosedEvent(info, error));
   }
 }

@@ -15,10 +15,64 @@ export const MAX_ROOM_LENGTH = 128;
 /** Longest display name. */
 export const MAX_NAME_LENGTH = 64;
 
+/** Longest room token (a JWT) a client may send. */
+export const MAX_TOKEN_LENGTH = 4096;
+/** Largest sequence number either side uses (they start at 1 per connection slot). */
+export const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+/**
+ * WebSocket close codes the server uses. Refusals (`Refusal`) are final: a client never retries
+ * them. `Reconnect` asks the client to come back (to another server if it knows one).
+ */
+export const CloseCode = {
+  /** Normal close (leave). */
+  Normal: 1000,
+  /** The client kept sending frames that fail validation, or sent too fast for too long. */
+  PolicyViolation: 1008,
+  /** A frame over `MAX_FRAME_BYTES`. */
+  TooBig: 1009,
+  /** The server is going away (SIGTERM): reconnect, to another server if one is listed. */
+  Reconnect: 4012,
+  /** No join within the join timeout. */
+  JoinTimeout: 4408,
+  /** The room token is missing, expired, forged, or for another room. */
+  InvalidToken: 4401,
+  /** The page's origin is not on the server's allowlist. */
+  ForbiddenOrigin: 4403,
+  /** The room holds as many participants as it may. */
+  RoomFull: 4409,
+  /** The server holds as many connections as it may (try another server, or later). */
+  ServerFull: 4503,
+} as const;
+
+/** Close codes that mean "you may not come in": retrying cannot help. */
+export const REFUSAL_CODES: ReadonlySet<number> = new Set([
+  CloseCode.PolicyViolation,
+  CloseCode.TooBig,
+  CloseCode.InvalidToken,
+  CloseCode.ForbiddenOrigin,
+  CloseCode.RoomFull,
+]);
+
 /** A participant as the server describes it. */
 export interface PeerInfo {
   id: string;
   name: string;
+  /** The participant's identity from their room token (`sub`), when tokens are used. */
+  user?: string;
+}
+
+/** A STUN/TURN server as the server hands it out (the shape of `RTCIceServer`). */
+export interface WireIceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Proof that a reconnecting client is the participant it was: id and the secret from its welcome. */
+export interface ResumeClaim {
+  id: string;
+  secret: string;
 }
 
 /** An SDP description (the shape of `RTCSessionDescriptionInit`). */
@@ -51,12 +105,18 @@ export type SignalData =
   | { candidate: WireCandidate }
   | { media: WireMediaState };
 
-/** Client → server: enter a room. */
+/** Client → server: enter a room (or come back to it with `resume`). */
 export interface JoinMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'join';
   room: string;
   name?: string;
+  /** Room token (HS256 JWT) when the server requires one. */
+  token?: string;
+  /** Come back as the participant of an earlier welcome, within the server's grace period. */
+  resume?: ResumeClaim;
+  /** With `resume`: the last server `seq` this client applied; the server replays what follows. */
+  ack?: number;
 }
 /** Client → server: relay `data` to participant `to` in the same room. */
 export interface SignalMessage {
@@ -64,6 +124,16 @@ export interface SignalMessage {
   type: 'signal';
   to: string;
   data: SignalData;
+  /** Client sequence number (1, 2, …): the server applies each once and in order. */
+  seq?: number;
+  /** Piggybacked acknowledgement: the last server `seq` this client applied. */
+  ack?: number;
+}
+/** Either direction: every sequenced message up to `seq` was applied. */
+export interface AckMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'ack';
+  seq: number;
 }
 /** Client → server: leave the room (a closed socket means the same). */
 export interface LeaveMessage {
@@ -71,7 +141,7 @@ export interface LeaveMessage {
   type: 'leave';
 }
 /** Every message a client may send. */
-export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage;
+export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | AckMessage;
 
 /** Server → client: you are in; here is your id and who is already there. */
 export interface WelcomeMessage {
@@ -80,18 +150,38 @@ export interface WelcomeMessage {
   id: string;
   room: string;
   peers: PeerInfo[];
+  /** Secret for `join.resume` after a dropped connection (keep it in memory only). */
+  resume?: string;
+  /** True when this welcome resumed an earlier slot: same id, peers unchanged, queued messages follow. */
+  resumed?: boolean;
+  /**
+   * Identifies the server's numbering of messages to this participant. When it differs from the
+   * previous welcome's (a fresh join, or another server process took over), numbering restarts.
+   */
+  epoch?: string;
+  /** The last client `seq` the server applied; the client resends what follows. */
+  ack?: number;
+  /** Your display name as the server set it (a token's name claim wins). */
+  name?: string;
+  /** STUN/TURN servers with short-lived credentials for this participant. */
+  iceServers?: WireIceServer[];
 }
 /** Server → client: someone entered your room. */
 export interface PeerJoinedMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'peer-joined';
   peer: PeerInfo;
+  seq?: number;
+  /** Piggybacked acknowledgement: the last client `seq` the server applied. */
+  ack?: number;
 }
 /** Server → client: someone left your room. */
 export interface PeerLeftMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'peer-left';
   id: string;
+  seq?: number;
+  ack?: number;
 }
 /** Server → client: a relayed signal; `from` is stamped by the server. */
 export interface RelayedSignalMessage {
@@ -99,6 +189,10 @@ export interface RelayedSignalMessage {
   type: 'signal';
   from: string;
   data: SignalData;
+  /** Server sequence number for this participant (1, 2, …). */
+  seq?: number;
+  /** Piggybacked acknowledgement: the last client `seq` the server applied. */
+  ack?: number;
 }
 /** Server → client: your last frame was refused, or the room cannot take you. */
 export interface ErrorMessage {
@@ -113,7 +207,8 @@ export type ServerMessage =
   | PeerJoinedMessage
   | PeerLeftMessage
   | RelayedSignalMessage
-  | ErrorMessage;
+  | ErrorMessage
+  | AckMessage;
 
 /** Why a frame or a request was refused. */
 export type ErrorCode =
@@ -123,7 +218,8 @@ export type ErrorCode =
   | 'not-joined'
   | 'already-joined'
   | 'unknown-peer'
-  | 'room-full';
+  | 'room-full'
+  | 'rate-limited';
 
 /** The outcome of validating one frame. */
 export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; error: string };
@@ -168,6 +264,24 @@ export function validName(name: unknown): name is string {
 /** Checks a participant id as the server issues them. */
 export function validId(id: unknown): id is string {
   return isStr(id, 64, 1) && /^[\w-]+$/.test(id);
+}
+
+const validSeq = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+const validSecret = (s: unknown): s is string => isStr(s, 128, 1) && /^[\w-]+$/.test(s);
+
+function validResume(r: unknown): r is ResumeClaim {
+  return isObj(r) && validId(r.id) && validSecret(r.secret);
+}
+
+function validIceServer(s: unknown): s is WireIceServer {
+  return (
+    isObj(s) &&
+    Array.isArray(s.urls) &&
+    s.urls.length <= 8 &&
+    s.urls.every((u) => isStr(u, 512, 1)) &&
+    (s.username === undefined || isStr(s.username, 512)) &&
+    (s.credential === undefined || isStr(s.credential, 512))
+  );
 }
 
 function validDescription(d: unknown): d is WireDescription {
@@ -219,13 +333,40 @@ export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
       if (m.name !== undefined && !validName(m.name)) {
         return fail('bad-message', 'name must be up to 64 characters');
       }
-      return { ok: true, message: { v: 1, type: 'join', room: m.room, name: m.name } };
+      if (m.token !== undefined && !isStr(m.token, MAX_TOKEN_LENGTH, 1)) {
+        return fail('bad-message', `token must be a string of up to ${MAX_TOKEN_LENGTH} characters`);
+      }
+      if (m.resume !== undefined && !validResume(m.resume)) return fail('bad-message', 'bad resume claim');
+      if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'ack must be a sequence number');
+      return {
+        ok: true,
+        message: {
+          v: 1,
+          type: 'join',
+          room: m.room,
+          name: m.name,
+          ...(m.token !== undefined ? { token: m.token } : {}),
+          ...(m.resume !== undefined ? { resume: { id: m.resume.id, secret: m.resume.secret } } : {}),
+          ...(m.ack !== undefined ? { ack: m.ack } : {}),
+        },
+      };
     case 'signal':
       if (!validId(m.to)) return fail('bad-message', 'signal needs a participant id in "to"');
       if (!validSignalData(m.data)) {
         return fail('bad-message', 'signal data must be one description, candidate or media state');
       }
-      return { ok: true, message: { v: 1, type: 'signal', to: m.to, data: m.data } };
+      if (m.seq !== undefined && (!validSeq(m.seq) || m.seq === 0)) {
+        return fail('bad-message', 'seq must be a positive integer');
+      }
+      if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'ack must be a sequence number');
+      // Built field by field: this runs for every relayed frame, and spreads cost more than the rest.
+      const signal: SignalMessage = { v: 1, type: 'signal', to: m.to, data: m.data };
+      if (m.seq !== undefined) signal.seq = m.seq;
+      if (m.ack !== undefined) signal.ack = m.ack;
+      return { ok: true, message: signal };
+    case 'ack':
+      if (!validSeq(m.seq)) return fail('bad-message', 'ack needs a sequence number');
+      return { ok: true, message: { v: 1, type: 'ack', seq: m.seq } };
     case 'leave':
       return { ok: true, message: { v: 1, type: 'leave' } };
     default:
@@ -234,8 +375,10 @@ export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
 }
 
 function validPeer(p: unknown): p is PeerInfo {
-  return isObj(p) && validId(p.id) && validName(p.name);
+  return isObj(p) && validId(p.id) && validName(p.name) && (p.user === undefined || isStr(p.user, 256));
 }
+
+const optSeq = (m: Obj) => (m.seq === undefined || validSeq(m.seq)) && (m.ack === undefined || validSeq(m.ack));
 
 /** Validates a frame received by the browser. */
 export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {
@@ -248,16 +391,26 @@ export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {
       if (!Array.isArray(m.peers) || !m.peers.every(validPeer)) {
         return fail('bad-message', 'bad welcome peers');
       }
+      if (m.resume !== undefined && !validSecret(m.resume)) return fail('bad-message', 'bad welcome resume');
+      if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'bad welcome ack');
+      if (m.epoch !== undefined && !validSecret(m.epoch)) return fail('bad-message', 'bad welcome epoch');
+      if (m.name !== undefined && !validName(m.name)) return fail('bad-message', 'bad welcome name');
+      if (m.iceServers !== undefined && !(Array.isArray(m.iceServers) && m.iceServers.every(validIceServer))) {
+        return fail('bad-message', 'bad welcome iceServers');
+      }
       return { ok: true, message: m as unknown as WelcomeMessage };
     case 'peer-joined':
-      if (!validPeer(m.peer)) return fail('bad-message', 'bad peer-joined');
+      if (!validPeer(m.peer) || !optSeq(m)) return fail('bad-message', 'bad peer-joined');
       return { ok: true, message: m as unknown as PeerJoinedMessage };
     case 'peer-left':
-      if (!validId(m.id)) return fail('bad-message', 'bad peer-left');
+      if (!validId(m.id) || !optSeq(m)) return fail('bad-message', 'bad peer-left');
       return { ok: true, message: m as unknown as PeerLeftMessage };
     case 'signal':
-      if (!validId(m.from) || !validSignalData(m.data)) return fail('bad-message', 'bad signal');
+      if (!validId(m.from) || !validSignalData(m.data) || !optSeq(m)) return fail('bad-message', 'bad signal');
       return { ok: true, message: m as unknown as RelayedSignalMessage };
+    case 'ack':
+      if (!validSeq(m.seq)) return fail('bad-message', 'bad ack');
+      return { ok: true, message: m as unknown as AckMessage };
     case 'error':
       if (typeof m.code !== 'string' || typeof m.message !== 'string') {
         return fail('bad-message', 'bad error');

@@ -1,27 +1,75 @@
 /**
- * `npm run signal [-- --port 8080 --host 127.0.0.1]`: the signaling server alone.
- * Prints one JSON line `{"listening": "ws://…"}` once ready, so scripts and tests can read it.
+ * `rtc-signal [--port 8080] [--host 127.0.0.1] [--path /signal] [--max-peers 6] [--quiet]`:
+ * the signaling server alone. Prints one JSON line `{"listening": "ws://…"}` once ready.
+ * `rtc-signal token --room R [--user U] [--name N] [--ttl 3600]` prints a room token signed
+ * with `RTC_TOKEN_SECRET`. Secrets and the rest of the settings come from the environment.
+ *
+ * SIGTERM (or SIGINT): stop accepting, ask clients to reconnect (close code 4012), drain, exit;
+ * a second signal exits at once.
  */
 import { parseArgs } from 'node:util';
+import { createRoomToken } from './auth.js';
 import { startSignalingServer } from './http-server.js';
+import { optionsFromEnv } from './options-from-env.js';
+
+const strip = <T extends object>(o: T) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
+if (process.argv[2] === 'token') {
+  const { values } = parseArgs({
+    args: process.argv.slice(3),
+    options: {
+      room: { type: 'string' },
+      user: { type: 'string' },
+      name: { type: 'string' },
+      ttl: { type: 'string', default: '3600' },
+    },
+  });
+  const secret = process.env.RTC_TOKEN_SECRET;
+  if (!secret || !values.room) {
+    console.error('usage: RTC_TOKEN_SECRET=… rtc-signal token --room R [--user U] [--name N] [--ttl seconds]');
+    process.exit(2);
+  }
+  console.log(await createRoomToken(secret, { room: values.room, user: values.user, name: values.name, ttlSeconds: Number(values.ttl) }));
+  process.exit(0);
+}
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8080' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },
-    'max-peers': { type: 'string', default: process.env.RTC_MAX_PEERS ?? '6' },
+    path: { type: 'string', default: process.env.RTC_PATH ?? '/signal' },
+    'max-peers': { type: 'string' },
+    'max-connections': { type: 'string' },
+    'grace-ms': { type: 'string' },
     quiet: { type: 'boolean', default: false },
   },
 });
 
+const env = optionsFromEnv();
 const server = await startSignalingServer({
+  ...strip(env),
   port: Number(values.port),
   host: values.host,
-  maxPeersPerRoom: Number(values['max-peers']),
+  path: values.path,
+  ...strip({
+    maxPeersPerRoom: values['max-peers'] ? Number(values['max-peers']) : undefined,
+    maxConnections: values['max-connections'] ? Number(values['max-connections']) : undefined,
+    graceMs: values['grace-ms'] ? Number(values['grace-ms']) : undefined,
+  }),
   log: values.quiet ? undefined : (line) => console.error(line),
 });
 console.log(JSON.stringify({ listening: server.url, port: server.port }));
 
-const stop = () => void server.close().then(() => process.exit(0));
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+let stopping = false;
+const stop = () => {
+  if (stopping) process.exit(1); // a second signal: exit at once
+  stopping = true;
+  server.http.close(); // stop accepting new connections
+  void server.signaling
+    .drain(5000)
+    .then(() => server.close())
+    .finally(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

@@ -7,6 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer as createVite } from 'vite';
+import { optionsFromEnv } from './options-from-env.js';
 import { attachSignaling } from './signaling-server.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -21,8 +22,11 @@ const vite = await createVite({
   logLevel: 'warn',
   server: { middlewareMode: true, hmr: { server: http }, fs: { allow: [root] } },
 });
-http.on('request', (req, res) => vite.middlewares(req, res));
-const signaling = attachSignaling(http, { log: process.env.QUIET ? undefined : (line) => console.log(line) });
+http.on('request', (req, res) => {
+  if (!signaling.handleHttp(req, res)) vite.middlewares(req, res); // /healthz and /metrics, then the demo
+});
+const env = Object.fromEntries(Object.entries(optionsFromEnv()).filter(([, v]) => v !== undefined));
+const signaling = attachSignaling(http, { ...env, log: process.env.QUIET ? undefined : (line) => console.log(line) });
 
 http.listen(port, host, () => {
   const shown = host === '127.0.0.1' ? 'localhost' : host;
@@ -31,10 +35,14 @@ http.listen(port, host, () => {
   console.log(`Open http://${shown}:${actual}/?room=abc in two tabs.`);
 });
 
+let stopping = false;
 const stop = async () => {
+  if (stopping) process.exit(1); // a second signal: at once
+  stopping = true;
+  await signaling.drain(5000);
   await signaling.close();
   await vite.close();
   http.close(() => process.exit(0));
 };
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

@@ -1,6 +1,6 @@
 /**
- * A plain HTTP server carrying the signaling endpoint and `/healthz`: what `npm run signal`
- * and the browser tests start. Apps with their own server call `attachSignaling` instead.
+ * A plain HTTP server carrying the signaling endpoint, `/healthz` and `/metrics`: what
+ * `rtc-signal` and the browser tests start. Apps with their own server call `attachSignaling`.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,13 +21,11 @@ export async function startSignalingServer(
   opts: { port?: number; host?: string } & SignalingOptions = {},
 ): Promise<RunningServer> {
   const http = createServer((req, res) => {
-    if (req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
-      return;
-    }
+    if (signaling.handleHttp(req, res)) return;
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   const signaling = attachSignaling(http, opts);
+  await signaling.ready;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -41,6 +39,7 @@ export async function startSignalingServer(
     url: `ws://${host}:${port}${opts.path ?? '/signal'}`,
     close: async () => {
       await signaling.close();
+      http.closeAllConnections?.();
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

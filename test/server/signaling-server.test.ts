@@ -101,7 +101,9 @@ describe('signaling server', () => {
     const data = { description: { type: 'offer', sdp: 'v=0\r\n' } };
     a.send({ v: 1, type: 'signal', to: wb.id, data, from: 'forged' });
     const got = await b.next((f) => f.type === 'signal');
-    assert.deepEqual(got, { v: 1, type: 'signal', from: wa.id, data });
+    const { seq, ...rest } = got;
+    assert.deepEqual(rest, { v: 1, type: 'signal', from: wa.id, data });
+    assert.ok(Number.isInteger(seq) && seq > 0, 'room messages carry a sequence number');
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(c.frames.filter((f) => f.type === 'signal').length, 0);
     [a, b, c].forEach((x) => x.close());

@@ -57,8 +57,12 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
 export class RtcCall extends LitElement {
   static override styles = styles;
 
-  /** Signaling server URL, e.g. `wss://example.org/signal`. */
+  /** Signaling server URL, e.g. `wss://example.org/signal`; several (space-separated) are tried in order. */
   @property() signaling = '';
+  /** Room token for a signaling server that requires one (a property only: keep it out of the DOM). */
+  @property({ attribute: false }) token?: string;
+  /** Called for a fresh room token before every (re)connection; wins over `token`. */
+  @property({ attribute: false }) getToken?: () => string | Promise<string>;
   /** Room to join. */
   @property() room = '';
   /** Display name shown to the others. */
@@ -244,6 +248,8 @@ export class RtcCall extends LitElement {
       name: this.name || undefined,
       iceServers: this.iceServers,
       iceTransportPolicy: this.iceTransportPolicy,
+      token: this.token,
+      getToken: this.getToken,
     };
   }
 
@@ -265,6 +271,7 @@ export class RtcCall extends LitElement {
       case 'connecting':
         return 'Connecting…';
       case 'joined': {
+        if (state.reconnecting) return 'Reconnecting…';
         if (state.error) return state.error.message;
         const n = state.participants.length;
         return n === 0 ? `In “${state.room}”, waiting for others` : `In “${state.room}” with ${n} other${n > 1 ? 's' : ''}`;

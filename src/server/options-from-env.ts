@@ -1,0 +1,26 @@
+/** Reads the signaling server's settings from environment variables (see README, "Server"). */
+import type { SignalingOptions } from './signaling-server.js';
+
+const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+const list = (v: string | undefined) =>
+  v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+
+/** `SignalingOptions` from `env` (secrets come only from here, never from flags). */
+export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingOptions {
+  const turnSecret = env.TURN_SECRET;
+  const turnUrls = list(env.TURN_URLS);
+  return {
+    maxPeersPerRoom: num(env.RTC_MAX_PEERS),
+    maxConnections: num(env.RTC_MAX_CONNECTIONS),
+    tokenSecret: env.RTC_TOKEN_SECRET || undefined,
+    resumeKey: env.RTC_RESUME_SECRET || undefined,
+    allowedOrigins: list(env.RTC_ALLOWED_ORIGINS),
+    redisUrl: env.REDIS_URL || undefined,
+    graceMs: num(env.RTC_GRACE_MS),
+    rateLimit:
+      env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST
+        ? { perSecond: num(env.RTC_RATE_PER_SECOND) ?? 50, burst: num(env.RTC_RATE_BURST) ?? 200 }
+        : undefined,
+    turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: num(env.TURN_TTL) } : undefined,
+  };
+}

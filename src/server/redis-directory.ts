@@ -1,0 +1,163 @@
+/**
+ * Room membership in Redis, so several server processes share rooms. Each room is a hash
+ * `rtc:room:<room>` (id → member record) and a pub/sub channel `rtc:bus:<room>`; each process
+ * keeps `rtc:proc:<id>` alive with a short expiry. A process that vanished (killed, crashed)
+ * leaves records behind: the others keep them for the resume grace period, so its clients can
+ * come back through another process as the same participants, then remove them and announce it.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { BusEvent, Directory, MemberRecord } from './directory.js';
+
+const ROOM = (room: string) => `rtc:room:${room}`;
+const BUS = (room: string) => `rtc:bus:${room}`;
+const PROC = (proc: string) => `rtc:proc:${proc}`;
+const KEY = 'rtc:resume-key';
+
+// Admit atomically: the capacity check and the write must not interleave with another process's.
+// A room nobody joined for a day expires, so records of a room that vanished with its last process go.
+const ADMIT = `
+local n = redis.call('HLEN', KEYS[1])
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and n >= tonumber(ARGV[3]) then return nil end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return redis.call('HGETALL', KEYS[1])`;
+
+/** Options of the Redis directory. */
+export interface RedisDirectoryOptions {
+  /** How long a vanished process's participants are kept for resume, ms. */
+  graceMs: number;
+  /** How often liveness is refreshed and vanished processes are swept, ms. */
+  sweepMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Shares rooms between processes through Redis. */
+export class RedisDirectory implements Directory {
+  readonly proc = randomUUID().slice(0, 8);
+  onEvent?: (room: string, event: BusEvent) => void;
+  #pub: Redis;
+  #sub: Redis;
+  #watched = new Set<string>();
+  #deadSince = new Map<string, number>();
+  #timer: ReturnType<typeof setInterval>;
+  #opts: RedisDirectoryOptions;
+
+  constructor(url: string, opts: RedisDirectoryOptions) {
+    this.#opts = opts;
+    const common = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false } as const;
+    this.#pub = new Redis(url, common);
+    this.#sub = new Redis(url, common);
+    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => opts.log?.(`redis: ${err.message}`));
+    this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
+    const sweepMs = opts.sweepMs ?? 2000;
+    void this.#alive(sweepMs);
+    this.#timer = setInterval(() => {
+      void this.#alive(sweepMs);
+      void this.#sweep().catch((err) => opts.log?.(`redis sweep: ${(err as Error).message}`));
+    }, sweepMs);
+    this.#timer.unref();
+  }
+
+  /** Resolves once both connections are ready. */
+  async ready(): Promise<void> {
+    await Promise.all([this.#pub.ping(), this.#sub.ping()]);
+  }
+
+  #alive(sweepMs: number) {
+    return this.#pub.set(PROC(this.proc), '1', 'PX', sweepMs * 3).catch(() => {});
+  }
+
+  async admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null> {
+    const flat = (await this.#pub.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as
+      | string[]
+      | null;
+    if (!flat) return null;
+    const out: MemberRecord[] = [];
+    for (let i = 1; i < flat.length; i += 2) {
+      try {
+        out.push(JSON.parse(flat[i]) as MemberRecord);
+      } catch {
+        /* a record not written by us: skip */
+      }
+    }
+    return out;
+  }
+
+  async remove(room: string, id: string): Promise<boolean> {
+    return (await this.#pub.hdel(ROOM(room), id)) === 1;
+  }
+
+  publish(room: string, event: BusEvent): void {
+    void this.#pub.publish(BUS(room), JSON.stringify({ origin: this.proc, event })).catch(() => {});
+  }
+
+  async watch(room: string): Promise<void> {
+    if (this.#watched.has(room)) return;
+    this.#watched.add(room);
+    await this.#sub.subscribe(BUS(room));
+  }
+
+  unwatch(room: string): void {
+    if (!this.#watched.delete(room)) return;
+    void this.#sub.unsubscribe(BUS(room)).catch(() => {});
+  }
+
+  async sharedKey(): Promise<string> {
+    await this.#pub.set(KEY, randomBytes(32).toString('base64url'), 'NX');
+    return (await this.#pub.get(KEY)) ?? '';
+  }
+
+  #onMessage(channel: string, text: string): void {
+    const room = channel.slice('rtc:bus:'.length);
+    if (!this.#watched.has(room)) return;
+    let parsed: { origin: string; event: BusEvent };
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (parsed.origin === this.proc) return;
+    this.onEvent?.(room, parsed.event);
+  }
+
+  /** Removes the participants of processes that vanished more than the grace period ago. */
+  async #sweep(): Promise<void> {
+    const now = Date.now();
+    for (const room of this.#watched) {
+      const all = await this.#pub.hgetall(ROOM(room));
+      for (const [id, text] of Object.entries(all)) {
+        let rec: MemberRecord;
+        try {
+          rec = JSON.parse(text);
+        } catch {
+          continue;
+        }
+        if (rec.proc === this.proc) continue;
+        const key = `${room}\n${id}\n${rec.proc}`;
+        if ((await this.#pub.exists(PROC(rec.proc))) === 1) {
+          this.#deadSince.delete(key);
+          continue;
+        }
+        const since = this.#deadSince.get(key) ?? now;
+        this.#deadSince.set(key, since);
+        if (now - since < this.#opts.graceMs) continue;
+        this.#deadSince.delete(key);
+        // Only remove the record we judged: it may have been taken over meanwhile.
+        if ((await this.#pub.hget(ROOM(room), id)) !== text) continue;
+        if (await this.remove(room, id)) {
+          this.#opts.log?.(`swept ${id} of vanished process ${rec.proc} from ${JSON.stringify(room)}`);
+          this.publish(room, { kind: 'left', id });
+          this.onEvent?.(room, { kind: 'left', id });
+        }
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#pub.del(PROC(this.proc)).catch(() => {});
+    this.#pub.disconnect();
+    this.#sub.disconnect();
+  }
+}

@@ -1,0 +1,231 @@
+/**
+ * Admission and bounds of the signaling server, under Node with real sockets on 127.0.0.1:
+ * room tokens (and every way a token is refused), origin allowlist, connection and room caps,
+ * rate limit, repeated violations, heartbeat, TURN credentials, metrics, SIGTERM, the command.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import { promisify } from 'node:util';
+import { after, describe, it } from 'node:test';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { createRoomToken } from '../../src/server/auth.js';
+import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
+import { RawClient, startServerProcess, until } from './support.js';
+
+const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
+const key = new TextEncoder().encode(SECRET);
+const servers: RunningServer[] = [];
+const clients: RawClient[] = [];
+after(async () => {
+  clients.forEach((c) => c.ws.terminate());
+  for (const s of servers) await s.close();
+});
+async function server(opts: Parameters<typeof startSignalingServer>[0] = {}) {
+  const s = await startSignalingServer({ port: 0, ...opts });
+  servers.push(s);
+  return s;
+}
+function client(url: string, opts?: ConstructorParameters<typeof RawClient>[1]) {
+  const c = new RawClient(url, opts);
+  clients.push(c);
+  return c;
+}
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('room tokens', () => {
+  it('admit to the token’s room, with the token’s identity and name', async () => {
+    const s = await server({ tokenSecret: SECRET });
+    const token = await createRoomToken(SECRET, { room: 'standup', user: 'u-42', name: 'Ada (verified)' });
+    const a = client(s.url);
+    const w = await a.join('standup', { token, name: 'Mallory' });
+    assert.equal(w.type, 'welcome');
+    assert.equal(w.name, 'Ada (verified)', 'the name claim wins over the one asked for');
+    const b = client(s.url);
+    const wb = await b.join('standup', { token: await createRoomToken(SECRET, { room: 'standup', user: 'u-7' }) });
+    assert.deepEqual(wb.peers, [{ id: w.id, name: 'Ada (verified)', user: 'u-42' }]);
+  });
+
+  const refusals: [string, () => Promise<string | undefined>][] = [
+    ['no token', async () => undefined],
+    ['an expired token', () => new SignJWT({ room: 'r' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now() - 10).sign(key)],
+    ['a token signed with another key', () => createRoomToken('another-secret-entirely', { room: 'r' })],
+    ['alg: none', async () => new UnsecuredJWT({ room: 'r' }).setExpirationTime(now() + 600).encode()],
+    ['a token without exp', () => new SignJWT({ room: 'r' }).setProtectedHeader({ alg: 'HS256' }).sign(key)],
+    ['a token for another room', () => createRoomToken(SECRET, { room: 'elsewhere' })],
+    ['a token without a room', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(now() + 600).sign(key)],
+    ['garbage', async () => 'not.a.jwt'],
+  ];
+  for (const [what, make] of refusals) {
+    it(`refuse ${what} with close code 4401 before any room data`, async () => {
+      const s = await server({ tokenSecret: SECRET });
+      const insider = client(s.url);
+      await insider.join('r', { token: await createRoomToken(SECRET, { room: 'r' }) });
+      const c = client(s.url);
+      await c.opened;
+      const token = await make();
+      c.send({ v: 1, type: 'join', room: 'r', ...(token ? { token } : {}) });
+      const closed = await c.closing();
+      assert.equal(closed.code, 4401);
+      assert.ok(closed.reason.length > 0, 'with a reason');
+      assert.deepEqual(c.frames.filter((f) => f.type !== 'error'), [], 'no room data reached the refused client');
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(insider.frames.filter((f) => f.type === 'peer-joined').length, 0, 'the room never saw it');
+    });
+  }
+});
+
+describe('admission', () => {
+  it('refuses a foreign origin with 4403 and admits an allowed one', async () => {
+    const s = await server({ allowedOrigins: ['https://app.example'] });
+    const bad = client(s.url, { origin: 'https://evil.example' });
+    assert.equal((await bad.closing()).code, 4403);
+    const good = client(s.url, { origin: 'https://app.example' });
+    assert.equal((await good.join('o')).type, 'welcome');
+  });
+
+  it('refuses connections over the global cap with 4503, distinct from a full room (4409)', async () => {
+    const s = await server({ maxConnections: 2, maxPeersPerRoom: 1 });
+    const a = client(s.url);
+    assert.equal((await a.join('cap')).type, 'welcome');
+    const b = client(s.url);
+    const refused = await b.join('cap');
+    assert.equal(refused.code, 'room-full');
+    assert.equal((await b.closing()).code, 4409);
+    const c = client(s.url);
+    await c.opened;
+    const d = client(s.url);
+    await d.opened.catch(() => {});
+    assert.equal((await d.closing()).code, 4503);
+    assert.match(s.signaling.metrics.render(), /rtc_signal_messages_refused_total\{reason="server-full"\} 1/);
+  });
+
+  it('closes a connection that never joins with 4408', async () => {
+    const s = await server({ joinTimeoutMs: 200 });
+    const c = client(s.url);
+    assert.equal((await c.closing()).code, 4408);
+  });
+});
+
+describe('bounds', () => {
+  it('rate-limits a flood with an error code, then closes it with 1008; others are unaffected', async () => {
+    const s = await server({ rateLimit: { perSecond: 20, burst: 20 }, maxViolations: 10 });
+    const flood = client(s.url);
+    const calm = client(s.url);
+    const wf = await flood.join('flood');
+    const wc = await calm.join('flood');
+    for (let i = 0; i < 400 && !flood.closed; i++) {
+      flood.send({ v: 1, type: 'signal', to: wc.id, data: { candidate: { candidate: `c${i}` } } });
+    }
+    const err = await flood.next((f) => f.type === 'error' && f.code === 'rate-limited', 'rate-limited error');
+    assert.match(err.message, /too fast/);
+    assert.equal((await flood.closing()).code, 1008);
+    const relayed = calm.frames.filter((f) => f.type === 'signal').length;
+    assert.ok(relayed <= 25, `at most a burst got through (${relayed})`);
+    calm.send({ v: 1, type: 'signal', to: wf.id, data: { candidate: { candidate: 'x' } } });
+    assert.equal(calm.closed, undefined);
+  });
+
+  it('closes with 1008 after repeated invalid frames', async () => {
+    const s = await server({ maxViolations: 5 });
+    const c = client(s.url);
+    await c.opened;
+    for (let i = 0; i < 10; i++) c.send('{nope');
+    assert.equal((await c.closing()).code, 1008);
+    assert.equal(c.frames.filter((f) => f.code === 'bad-json').length, 5);
+  });
+
+  it('closes a half-open socket (no pongs) within two heartbeats', async () => {
+    const s = await server({ heartbeatMs: 150 });
+    const c = client(s.url, { autoPong: false });
+    await c.join('hb');
+    const closed = await c.closing(2000);
+    assert.equal(closed.code, 1006);
+  });
+});
+
+describe('TURN credentials', () => {
+  it('go to joined participants only, in the TURN REST scheme', async () => {
+    const turn = { secret: 'turn-shared-secret', urls: ['turn:127.0.0.1:3478?transport=udp'], ttlSeconds: 600 };
+    const s = await server({ turn });
+    const c = client(s.url);
+    await c.opened;
+    c.send('{"v":1,"type":"signal","to":"x","data":{"candidate":{"candidate":""}}}');
+    const before = await c.next((f) => f.type === 'error');
+    assert.equal(before.code, 'not-joined');
+    assert.ok(!JSON.stringify(c.frames).includes('credential'));
+    const w = await c.join('turn');
+    const [ice] = w.iceServers;
+    assert.deepEqual(ice.urls, turn.urls);
+    const [expiry, id] = ice.username.split(':');
+    assert.equal(id, w.id);
+    const left = Number(expiry) - now();
+    assert.ok(left > 590 && left <= 600, `expires in the TTL (${left} s)`);
+    assert.equal(ice.credential, createHmac('sha1', turn.secret).update(ice.username).digest('base64'));
+  });
+});
+
+describe('observability and lifecycle', () => {
+  it('serves /healthz and Prometheus /metrics with connections, rooms, relayed and refused counts', async () => {
+    const s = await server({ maxViolations: 100 });
+    const a = client(s.url);
+    const b = client(s.url);
+    await a.join('m');
+    const wb = await b.join('m');
+    a.send({ v: 1, type: 'signal', to: wb.id, data: { candidate: { candidate: 'c' } } });
+    a.send('{bad');
+    await b.next((f) => f.type === 'signal');
+    await a.next((f) => f.type === 'error');
+    assert.equal((await fetch(`http://127.0.0.1:${s.port}/healthz`)).status, 200);
+    const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    assert.match(text, /^rtc_signal_connections 2$/m);
+    assert.match(text, /^rtc_signal_rooms 1$/m);
+    assert.match(text, /^rtc_signal_messages_relayed_total 1$/m);
+    assert.match(text, /^rtc_signal_messages_refused_total\{reason="bad-json"\} 1$/m);
+  });
+
+  it('on SIGTERM tells clients to reconnect (4012), drains and exits; the token command makes tokens it accepts', async () => {
+    const env = { RTC_TOKEN_SECRET: SECRET };
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/rtc-signal.mjs', 'token', '--room', 'cli', '--name', 'Cy'], {
+      env: { ...process.env, ...env },
+    });
+    const proc = await startServerProcess(['--port', '0'], env);
+    try {
+      const c = client(proc.url);
+      const w = await c.join('cli', { token: stdout.trim() });
+      assert.equal(w.type, 'welcome');
+      assert.equal(w.name, 'Cy');
+      proc.child.kill('SIGTERM');
+      assert.equal((await c.closing()).code, 4012);
+      assert.equal(await proc.exited, 0);
+    } finally {
+      await proc.stop();
+    }
+  });
+});
+
+describe('resume', () => {
+  it('refuses a forged resume secret: the claimant joins as someone new', async () => {
+    const s = await server();
+    const a = client(s.url);
+    const wa = await a.join('res');
+    a.ws.terminate();
+    const m = client(s.url);
+    const w = await m.join('res', { resume: { id: wa.id, secret: 'forged-secret' }, ack: 0 });
+    assert.notEqual(w.id, wa.id);
+    assert.equal(w.resumed, false);
+  });
+
+  it('announces the leave once the grace period ends', async () => {
+    const s = await server({ graceMs: 300 });
+    const a = client(s.url);
+    const b = client(s.url);
+    const wa = await a.join('g');
+    await b.join('g');
+    a.ws.terminate();
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(b.frames.filter((f) => f.type === 'peer-left').length, 0, 'not during the grace period');
+    const left = await b.next((f) => f.type === 'peer-left', 'peer-left', 2000);
+    assert.equal(left.id, wa.id);
+  });
+});
