@@ -15,13 +15,24 @@ import {
   type ErrorCode,
   type PeerInfo,
   type ServerMessage,
+  type SignalMessage,
 } from '../protocol/messages.js';
+import { Inbox } from '../protocol/sequencing.js';
 import type { SignalingTransport, TransportClose } from './signaling-transport.js';
+
+/** The hub never restarts, so its numbering of messages is one epoch for its whole life. */
+const EPOCH = 'in-memory';
 
 interface Member {
   info: PeerInfo;
   room?: string;
   transport: InMemoryTransport;
+  /** The client's numbered signals, applied once and in order, as the server does. */
+  inbox: Inbox<SignalMessage>;
+  /** Secret of `join.resume`, handed out in the welcome. */
+  secret: string;
+  /** Dropped by `disconnectAll()`: the slot waits for the client to resume it. */
+  away?: boolean;
 }
 
 /** Rooms shared by the transports it hands out. */
@@ -43,9 +54,17 @@ export class InMemorySignalingHub {
     return new Map([...this.#rooms].map(([name, r]) => [name, r.size]));
   }
 
-  /** Drops every connection as a crashed server would (each transport's `onclose` fires). */
+  /**
+   * Drops every connection as a network blip would (each transport's `onclose` fires). Like the
+   * Node server's grace period, the slots stay: clients that resume come back as themselves.
+   */
   disconnectAll(): void {
-    for (const room of [...this.#rooms.values()]) for (const m of [...room.values()]) m.transport.drop();
+    for (const room of [...this.#rooms.values()]) {
+      for (const m of [...room.values()]) {
+        m.away = true;
+        m.transport.drop();
+      }
+    }
   }
 
   /** @internal */
@@ -57,6 +76,25 @@ export class InMemorySignalingHub {
     switch (msg.type) {
       case 'join': {
         if (m.room !== undefined) return this.#error(m, 'already-joined', 'leave before joining another room');
+        const slot = msg.resume && this.#rooms.get(msg.room)?.get(msg.resume.id);
+        if (slot && slot.away && msg.resume && slot.secret === msg.resume.secret) {
+          // Resume: the same participant on a new connection; the others never saw it leave.
+          slot.away = false;
+          slot.transport = m.transport;
+          m.transport.adopt(slot);
+          slot.transport.deliver({
+            v: PROTOCOL_VERSION,
+            type: 'welcome',
+            id: slot.info.id,
+            room: msg.room,
+            peers: [...this.#rooms.get(msg.room)!.values()].filter((p) => p !== slot).map((p) => ({ ...p.info })),
+            resume: slot.secret,
+            resumed: true,
+            epoch: EPOCH,
+            ack: slot.inbox.last,
+          });
+          return;
+        }
         const room = this.#rooms.get(msg.room) ?? new Map<string, Member>();
         if (room.size >= this.maxPeersPerRoom) {
           return this.#error(m, 'room-full', `room is full (${this.maxPeersPerRoom} participants)`);
@@ -66,7 +104,16 @@ export class InMemorySignalingHub {
         const peers = [...room.values()].map((p) => ({ ...p.info }));
         room.set(m.info.id, m);
         m.room = msg.room;
-        m.transport.deliver({ v: PROTOCOL_VERSION, type: 'welcome', id: m.info.id, room: msg.room, peers });
+        m.transport.deliver({
+          v: PROTOCOL_VERSION,
+          type: 'welcome',
+          id: m.info.id,
+          room: msg.room,
+          peers,
+          resume: m.secret,
+          epoch: EPOCH,
+          ack: 0,
+        });
         for (const other of room.values()) {
           if (other !== m) other.transport.deliver({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: { ...m.info } });
         }
@@ -75,11 +122,22 @@ export class InMemorySignalingHub {
       case 'signal': {
         const room = m.room === undefined ? undefined : this.#rooms.get(m.room);
         if (!room) return this.#error(m, 'not-joined', 'join a room first');
-        const target = room.get(msg.to);
-        if (!target || target === m) return this.#error(m, 'unknown-peer', 'no such participant here');
-        target.transport.deliver({ v: PROTOCOL_VERSION, type: 'signal', from: m.info.id, data: msg.data });
+        // Numbered signals are acknowledged (else the client sends them again) and applied
+        // exactly once, like the Node server; this hub never loses one, so no replay is needed.
+        const ready = msg.seq === undefined ? [msg] : m.inbox.receive(msg.seq, msg).ready;
+        if (msg.seq !== undefined) m.transport.deliver({ v: PROTOCOL_VERSION, type: 'ack', seq: m.inbox.last });
+        for (const signal of ready) {
+          const target = room.get(signal.to);
+          if (!target || target === m) {
+            this.#error(m, 'unknown-peer', 'no such participant here');
+            continue;
+          }
+          target.transport.deliver({ v: PROTOCOL_VERSION, type: 'signal', from: m.info.id, data: signal.data });
+        }
         return;
       }
+      case 'ack':
+        return; // the hub's own messages are not numbered
       case 'leave':
         this.leave(m);
         return;
@@ -88,6 +146,7 @@ export class InMemorySignalingHub {
 
   /** @internal */
   leave(m: Member): void {
+    if (m.away) return; // dropped, not gone: the slot waits for its resume
     const name = m.room;
     const room = name === undefined ? undefined : this.#rooms.get(name);
     m.room = undefined;
@@ -111,7 +170,12 @@ class InMemoryTransport implements SignalingTransport {
   #open = false;
 
   constructor(private readonly hub: InMemorySignalingHub) {
-    this.#member = { info: { id: crypto.randomUUID(), name: '' }, transport: this };
+    this.#member = {
+      info: { id: crypto.randomUUID(), name: '' },
+      transport: this,
+      inbox: new Inbox<SignalMessage>(),
+      secret: crypto.randomUUID(),
+    };
   }
 
   async connect(): Promise<void> {
@@ -135,6 +199,11 @@ class InMemoryTransport implements SignalingTransport {
   deliver(message: ServerMessage): void {
     const copy = JSON.parse(JSON.stringify(message)) as ServerMessage;
     setTimeout(() => this.#open && this.onmessage?.(copy), 0);
+  }
+
+  /** @internal A resumed slot now speaks through this transport. */
+  adopt(member: Member): void {
+    this.#member = member;
   }
 
   /** @internal */
