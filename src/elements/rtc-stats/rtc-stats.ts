@@ -236,11 +236,12 @@ export class RtcStats extends LitElement {
       [s.mos, 'mos', (k, kind) => (kind === 'audio' ? formatNumber(k.mos, lang) : '')],
     ];
     const pathText = c.path === 'relay' ? s.relay : c.path === 'direct' ? s.direct : '—';
-    return html`<section part="peer" data-participant=${p.id} aria-label=${name}>
-      <header part="peer-header">
+    // Groups, not landmarks: a page with several calls would repeat the same region names.
+    return html`<div role="group" part="peer" data-participant=${p.id} aria-label=${name}>
+      <div part="peer-header">
         <h3 part="peer-name">${name}</h3>
         ${this.#quality(p.quality, true)}
-      </header>
+      </div>
       <dl part="connection">
         <dt>${s.path}</dt>
         <dd part="path" data-path=${c.path ?? 'none'}>${pathText}</dd>
@@ -277,14 +278,14 @@ export class RtcStats extends LitElement {
         </tbody>
       </table>
       ${this.#history(p.id, name)}
-    </section>`;
+    </div>`;
   }
 
   #detailed(sample: StatsSample | null) {
     const s = this.#s;
     const lang = this.#lang;
     const peers = (sample?.peers ?? []).filter((p) => !this.participant || p.id === this.participant);
-    return html`<section part="panel" aria-label=${s.title}>
+    return html`<div role="group" part="panel" aria-label=${s.title}>
       <div part="summary">
         ${this.#quality(this.participant ? (peers[0]?.quality ?? null) : (sample?.quality ?? null), true)}
         <dl class="rates">
@@ -296,7 +297,7 @@ export class RtcStats extends LitElement {
         ${this.participant ? nothing : this.#history(undefined, s.title)}
       </div>
       ${peers.length ? peers.map((p) => this.#peer(p)) : html`<p part="empty">${s.noData}</p>`}
-    </section>`;
+    </div>`;
   }
 
   protected override updated(): void {
