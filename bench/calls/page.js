@@ -70,16 +70,22 @@ export async function bareGetStats({ iterations, gap }) {
 /** Median ms of one kit sampling interval: the sampler's getStats + rates + <rtc-stats> render. */
 export async function kitInterval({ iterations, gap }) {
   const call = calls[0];
-  const el = call.querySelector('rtc-stats');
+  const els = [...call.querySelectorAll('rtc-stats')];
   const xs = [];
   for (let i = 0; i < iterations; i++) {
     await sleep(gap);
     const t = now();
     await call.session.stats.sample();
-    await el.updateComplete;
+    await Promise.all(els.map((el) => el.updateComplete));
     xs.push(now() - t);
   }
   return xs;
+}
+
+/** Adds `n` more <rtc-stats> to the first call. */
+export async function addStats({ n }) {
+  for (let i = 0; i < n; i++) calls[0].append(document.createElement('rtc-stats'));
+  await sleep(100);
 }
 
 /** Counts getStats() calls on every connection of the first call over `ms`. */
