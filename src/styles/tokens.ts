@@ -48,6 +48,15 @@ export const tokens = css`
     cursor: not-allowed;
     opacity: 0.6;
   }
+  /* Read by screen readers, not shown (live regions, labels). */
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
   [hidden] {
     display: none !important;
   }

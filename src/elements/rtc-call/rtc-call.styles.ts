@@ -61,14 +61,6 @@ export const styles = [
       color: #fff;
       font-size: 0.85em;
     }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
     [part~='video'] {
       width: 100%;
       height: 100%;
