@@ -31,7 +31,7 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  * @summary A WebRTC call in a room, with remote video tiles and a Leave button.
  * @slot - Local pieces of the call, e.g. `<rtc-camera>` and `<rtc-stats>`.
  * @csspart status - The line saying where the call stands (screen readers hear changes through a hidden live region).
- * @csspart tiles - The grid of remote participants.
+ * @csspart tiles - The grid of remote participants: one large tile, two side by side, 2×2 up to four, three across from five; one column when the call is under 480px wide.
  * @csspart tile - One remote participant.
  * @csspart video - A remote participant's video.
  * @csspart name - A remote participant's display name.
@@ -354,7 +354,9 @@ export class RtcCall extends LitElement {
     return html`
       <div part="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
       <div class="sr-only" role="status" aria-live="polite" data-announcer></div>
-      <div part="tiles">${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+      <div class="stage" ?hidden=${!state.participants.length}>
+        <div part="tiles" data-count=${Math.min(state.participants.length, 5)}>${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+      </div>
       <slot></slot>
       <div part="controls">
         ${this.#audioBlocked && state.participants.length
