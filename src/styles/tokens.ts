@@ -40,7 +40,7 @@ export const tokens = css`
     color: var(--_fg);
     cursor: pointer;
   }
-  button:focus-visible {
+  :is(button, select, [tabindex]):focus-visible {
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
