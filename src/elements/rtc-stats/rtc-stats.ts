@@ -239,11 +239,11 @@ export class RtcStats extends LitElement {
       [s.mos, 'mos', (k, kind) => (kind === 'audio' ? formatNumber(k.mos, lang) : '')],
     ];
     const pathText = c.path === 'relay' ? s.relay : c.path === 'direct' ? s.direct : '—';
-    return html`<section part="peer" data-participant=${p.id} aria-label=${name}>
-      <header part="peer-header">
+    return html`<section part="peer" role="group" data-participant=${p.id} aria-label=${name}>
+      <div part="peer-header">
         <h3 part="peer-name">${name}</h3>
         ${this.#quality(p.quality, true)}
-      </header>
+      </div>
       <dl part="connection">
         <dt>${s.path}</dt>
         <dd part="path" data-path=${c.path ?? 'none'}>${pathText}</dd>
@@ -287,7 +287,7 @@ export class RtcStats extends LitElement {
     const s = this.#s;
     const lang = this.#lang;
     const peers = (sample?.peers ?? []).filter((p) => !this.participant || p.id === this.participant);
-    return html`<section part="panel" aria-label=${s.title}>
+    return html`<section part="panel" role="group" aria-label=${s.title}>
       <div part="summary">
         ${this.#quality(this.participant ? (peers[0]?.quality ?? null) : (sample?.quality ?? null), true)}
         <dl class="rates">
