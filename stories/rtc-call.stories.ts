@@ -207,7 +207,7 @@ export const Translated: StoryObj<Args> = {
         width="320"
         height="240"
         frame-rate="15"
-        .strings=${{ mute: 'Couper le micro', unmute: 'Activer le micro', cameraOff: 'Couper la caméra', cameraOn: 'Activer la caméra', shareScreen: 'Partager l’écran', camera: 'Caméra', microphone: 'Micro' }}
+        .strings=${{ mute: 'Couper le micro', unmute: 'Activer le micro', cameraOff: 'Couper la caméra', cameraOn: 'Activer la caméra', shareScreen: 'Partager l’écran', camera: 'Caméra', microphone: 'Micro', speaker: 'Haut-parleur' }}
       ></rtc-camera>
     </rtc-call>
   </div>`,
