@@ -50,3 +50,8 @@ export { RtcChat } from './elements/rtc-chat/rtc-chat.js';
 export type { ChatMessage } from './elements/rtc-chat/rtc-chat.js';
 export { RtcChatMessageEvent } from './events/rtc-chat-message-event.js';
 export { InMemorySignalingHub } from './core/in-memory-signaling.js';
+export { setStrings, fill } from './core/strings.js';
+export type { RtcStringsMap } from './core/strings.js';
+export type { RtcCallStrings } from './elements/rtc-call/rtc-call-strings.js';
+export type { RtcCameraStrings } from './elements/rtc-camera/rtc-camera-strings.js';
+export type { RtcChatStrings } from './elements/rtc-chat/rtc-chat-strings.js';

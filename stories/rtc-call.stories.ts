@@ -3,6 +3,7 @@ import { html } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import { InMemorySignalingHub } from '../src/core/in-memory-signaling.js';
 import type { RtcCall } from '../src/elements/rtc-call/rtc-call.js';
+import { loopback as loopbackCall, neverOpens, unreachable, withLoopback } from './support/loopback.js';
 
 interface Args {
   signaling: string;
@@ -53,6 +54,7 @@ export const Idle: StoryObj<Args> = {
  * down for three.
  */
 export const RoomOfThree: StoryObj<Args> = {
+  tags: ['live'],
   render: () => {
     const transport = loopback();
     return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
@@ -72,6 +74,7 @@ export const RoomOfThree: StoryObj<Args> = {
  * follows, and the picture comes back (short recovery timings for the demo).
  */
 export const Reconnecting: StoryObj<Args> = {
+  tags: ['live'],
   render: () => {
     const transport = loopback();
     const recovery = { disconnectedMs: 1000, restartTimeoutMs: 2000, maxRestarts: 1 };
@@ -128,5 +131,113 @@ export const RoomFull: StoryObj<Args> = {
     return html`${['Ada', 'Bob', 'Cy'].map(
       (name) => html`<rtc-call room="small" name=${name} .signalingTransport=${transport}></rtc-call>`,
     )}`;
+  },
+};
+
+/** Live: you and Bob in an in-page call (the `withLoopback` decorator adds Bob), real video both ways. */
+export const Live: StoryObj<Args> = {
+  tags: ['live'],
+  decorators: [withLoopback],
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${loopbackCall()}>
+    <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+    <rtc-stats variant="compact"></rtc-stats>
+  </rtc-call>`,
+};
+
+/** Connecting: the signaling server has not answered yet. */
+export const Connecting: StoryObj<Args> = {
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${neverOpens}></rtc-call>`,
+};
+
+/** You muted: Bob's side (right) shows the muted badge on your tile, and your camera says so. */
+export const Muted: StoryObj<Args> = {
+  tags: ['live'],
+  decorators: [withLoopback],
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${loopbackCall()}>
+    <rtc-camera width="320" height="240" frame-rate="15" muted></rtc-camera>
+  </rtc-call>`,
+};
+
+/** Your camera is off: the light goes out, and Bob's side shows “Camera off” in your tile. */
+export const CameraOff: StoryObj<Args> = {
+  decorators: [withLoopback],
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${loopbackCall()}>
+    <rtc-camera width="320" height="240" frame-rate="15" camera-off></rtc-camera>
+  </rtc-call>`,
+};
+
+/** The signaling server cannot be reached: the status line says so (in red), and Join stays offered. */
+export const SignalingUnreachable: StoryObj<Args> = {
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${unreachable}></rtc-call>`,
+};
+
+/** Live with the detailed statistics of the call under it (poor-network figures: see the rtc-stats stories). */
+export const WithStats: StoryObj<Args> = {
+  tags: ['live'],
+  decorators: [withLoopback],
+  render: () => html`<rtc-call room="demo" name="You" .signalingTransport=${loopbackCall()}>
+    <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+    <rtc-stats></rtc-stats>
+  </rtc-call>`,
+};
+
+/** Translated: every text from `strings` (here French), numbers in the `lang` of the page around. */
+export const Translated: StoryObj<Args> = {
+  tags: ['live'],
+  decorators: [withLoopback],
+  render: () => html`<div lang="fr">
+    <rtc-call
+      room="demo"
+      name="Vous"
+      .signalingTransport=${loopbackCall()}
+      .strings=${{
+        waiting: 'Dans « {room} », en attente des autres',
+        withOne: 'Dans « {room} » avec {count} autre personne',
+        withMany: 'Dans « {room} » avec {count} autres personnes',
+        connecting: 'Connexion…',
+        reconnecting: 'Reconnexion…',
+        leave: 'Quitter',
+        join: 'Rejoindre',
+        video: 'Vidéo de {name}',
+        participantJoined: '{name} est arrivé',
+        participantLeft: '{name} est parti',
+      }}
+    >
+      <rtc-camera
+        width="320"
+        height="240"
+        frame-rate="15"
+        .strings=${{ mute: 'Couper le micro', unmute: 'Activer le micro', cameraOff: 'Couper la caméra', cameraOn: 'Activer la caméra', shareScreen: 'Partager l’écran', camera: 'Caméra', microphone: 'Micro', speaker: 'Haut-parleur' }}
+      ></rtc-camera>
+    </rtc-call>
+  </div>`,
+};
+
+const THEMES: Record<string, string> = {
+  Midnight: `--rtc-color-surface:#0f1222;--rtc-color-text:#e7e9ff;--rtc-color-text-muted:#9aa0c3;--rtc-color-accent:#8b5cf6;--rtc-color-border:#2a2f52;--rtc-color-tile:#05060d;--rtc-radius:16px;--rtc-tile-gap:12px;--rtc-font:ui-rounded, system-ui, sans-serif`,
+  Paper: `--rtc-color-surface:#fbf7ef;--rtc-color-text:#2b2118;--rtc-color-text-muted:#6b5a48;--rtc-color-accent:#b45309;--rtc-color-border:#d9ccb8;--rtc-color-tile:#3b3024;--rtc-radius:2px;--rtc-tile-gap:4px;--rtc-font:Georgia, serif`,
+  Signal: `--rtc-color-surface:#ffffff;--rtc-color-text:#000000;--rtc-color-text-muted:#333333;--rtc-color-accent:#d10000;--rtc-color-border:#000000;--rtc-color-tile:#000000;--rtc-radius:0;--rtc-spacing:12px;--rtc-font:ui-monospace, monospace`,
+};
+
+/**
+ * Three themes of the same call, built only from `--rtc-*` custom properties and `::part()`
+ * (the buttons below are styled with `rtc-call::part(leave)` and `rtc-camera::part(button)`).
+ */
+export const Themes: StoryObj<Args> = {
+  tags: ['live'],
+  render: () => {
+    const transport = loopback();
+    return html`<style>
+        .paper rtc-call::part(leave) { background: #7c2d12; color: #fff; border: none; }
+        .signal rtc-camera::part(button) { text-transform: uppercase; border-width: 2px; }
+        .midnight rtc-call::part(tile) { box-shadow: 0 0 0 2px #8b5cf6; }
+      </style>
+      <div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
+        ${Object.entries(THEMES).map(
+          ([name, style]) => html`<rtc-call class=${name.toLowerCase()} style=${style} room="themes" name=${name} .signalingTransport=${transport}>
+            <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+          </rtc-call>`,
+        )}
+      </div>`;
   },
 };

@@ -17,7 +17,8 @@ export const DEFAULT_UNITS: UnitLabels = { kbps: 'kbps', Mbps: 'Mbps', ms: 'ms',
 const DASH = '—';
 const formatters = new Map<string, Intl.NumberFormat>();
 const nf = (lang: string | undefined, options: Intl.NumberFormatOptions): Intl.NumberFormat => {
-  const key = `${lang ?? ''}|${JSON.stringify(options)}`;
+  // A cheap key: this runs for every figure of every render of <rtc-stats>.
+  const key = `${lang ?? ''}|${options.style ?? ''}|${options.maximumFractionDigits ?? ''}|${options.minimumFractionDigits ?? ''}`;
   let f = formatters.get(key);
   if (!f) {
     try {

@@ -40,13 +40,22 @@ export const tokens = css`
     color: var(--_fg);
     cursor: pointer;
   }
-  button:focus-visible {
+  :is(button, select, [tabindex]):focus-visible {
     outline: 3px solid var(--_accent);
     outline-offset: 2px;
   }
   button:disabled {
     cursor: not-allowed;
     opacity: 0.6;
+  }
+  /* Read by screen readers, not shown (live regions, labels). */
+  .sr-only {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
   }
   [hidden] {
     display: none !important;

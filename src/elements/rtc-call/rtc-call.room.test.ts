@@ -22,6 +22,14 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
       expect(call.shadowRoot!.querySelector('b'), 'names are text, never markup').to.equal(null);
       expect(call.shadowRoot!.querySelector('[part~="status"]')!.textContent).to.contain('with 2 others');
     }
+    // Layout: a call under 480px wide stacks its tiles; a wide one puts two side by side, and three in 2×2.
+    const box = (t: HTMLElement) => t.getBoundingClientRect();
+    expect(new Set(tiles(ada).map((t) => Math.round(box(t).left))).size, 'one column when narrow').to.equal(1);
+    ada.style.width = '720px';
+    await until(() => {
+      const [a, b] = tiles(ada).map(box);
+      return Math.round(a.top) === Math.round(b.top) && a.right <= b.left;
+    }, 'two tiles side by side in a wide call');
     // A fourth person comes and goes: everyone gets typed events and the tile follows.
     const joined = nextEvent(ada, 'rtc-participant-joined');
     const url = await signalingUrl();
@@ -33,6 +41,10 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
     expect(j.name).to.equal('Dan');
     expect(j.participantId).to.equal(await until(() => idOf(dan), 'dan has an id'));
     await until(() => tiles(ada).length === 3 && tileOf(ada, j.participantId), 'dan tile appears');
+    await until(() => {
+      const [a, b, c] = tiles(ada).map(box);
+      return Math.round(a.top) === Math.round(b.top) && c.top >= a.bottom && Math.round(c.left) === Math.round(a.left);
+    }, 'three tiles in 2×2');
     const left = nextEvent(bob, 'rtc-participant-left');
     dan.leave();
     expect((await left).participantId).to.equal(j.participantId);

@@ -20,13 +20,31 @@ export const styles = [
     [part~='status'][data-error] {
       color: var(--_danger);
     }
+    /* Tiles lay out by the call's own width (a container), not the viewport's. */
+    .stage {
+      container-type: inline-size;
+    }
+    /* 1 → one large tile, 2 → side by side, 3–4 → 2×2, 5 and more → three across; one column when narrow. */
     [part~='tiles'] {
       display: grid;
-      grid-template-columns: repeat(auto-fit, minmax(min(100%, 240px), 1fr));
+      grid-template-columns: repeat(var(--_cols, 1), minmax(0, 1fr));
       gap: var(--_gap);
       /* A capped grid scrolls; tiles scrolled out of it stop their video at the sender. */
       max-height: var(--rtc-tiles-max-height, none);
       overflow: auto;
+    }
+    [data-count='2'],
+    [data-count='3'],
+    [data-count='4'] {
+      --_cols: 2;
+    }
+    [data-count='5'] {
+      --_cols: 3;
+    }
+    @container (max-width: 480px) {
+      [part~='tiles'] {
+        --_cols: 1;
+      }
     }
     [part~='tiles']:empty {
       display: none;
@@ -60,14 +78,6 @@ export const styles = [
       background: rgb(0 0 0 / 0.55);
       color: #fff;
       font-size: 0.85em;
-    }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
     }
     [part~='video'] {
       width: 100%;

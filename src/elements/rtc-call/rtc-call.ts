@@ -17,6 +17,10 @@ import { RtcParticipantJoinedEvent } from '../../events/rtc-participant-joined-e
 import { RtcParticipantLeftEvent } from '../../events/rtc-participant-left-event.js';
 import { iceServersConverter } from './ice-servers-converter.js';
 import { styles } from './rtc-call.styles.js';
+import { StringsController } from '../../context/strings-controller.js';
+import { fill } from '../../core/strings.js';
+import { formatNumber } from '../../core/format.js';
+import { DEFAULT_CALL_STRINGS, type RtcCallStrings } from './rtc-call-strings.js';
 
 const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPolicy'] as const;
 
@@ -26,8 +30,8 @@ const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPo
  *
  * @summary A WebRTC call in a room, with remote video tiles and a Leave button.
  * @slot - Local pieces of the call, e.g. `<rtc-camera>` and `<rtc-stats>`.
- * @csspart status - The line saying where the call stands.
- * @csspart tiles - The grid of remote participants.
+ * @csspart status - The line saying where the call stands (screen readers hear changes through a hidden live region).
+ * @csspart tiles - The grid of remote participants: one large tile, two side by side, 2×2 up to four, three across from five; one column when the call is under 480px wide.
  * @csspart tile - One remote participant.
  * @csspart video - A remote participant's video.
  * @csspart name - A remote participant's display name.
@@ -80,12 +84,17 @@ export class RtcCall extends LitElement {
   /** Do not join on connection to the document; call `join()` instead. */
   @property({ type: Boolean, attribute: 'no-auto-join', reflect: true }) noAutoJoin = false;
 
+  /** Texts to show instead of the English ones (any subset); wins over `setStrings({ 'rtc-call': … })`. */
+  @property({ attribute: false }) strings: Partial<RtcCallStrings> = {};
+
   /** Your own signaling channel instead of `signaling` (e.g. an in-page transport); used when set. */
   @property({ attribute: false }) signalingTransport: (() => SignalingTransport) | null = null;
 
   /** The call's connection controller, provided to the subtree; stable for the element's life. */
   readonly session = new CallSession();
 
+  readonly #i18n = new StringsController(this, 'rtc-call', DEFAULT_CALL_STRINGS, () => this.strings);
+  #said = '';
   readonly #provider = new ContextProvider(this, { context: callContext, initialValue: this.session });
   readonly #changes = new ChangeController(this, () => this.session);
   readonly #mediaChanges = new ChangeController(this, () => this.session.media); // speaker choice
@@ -101,6 +110,8 @@ export class RtcCall extends LitElement {
     const { type, participant } = e as ParticipantEvent;
     const Ctor = type === 'participant-joined' ? RtcParticipantJoinedEvent : RtcParticipantLeftEvent;
     this.dispatchEvent(new Ctor(participant.id, participant.name));
+    const s = this.#i18n.s;
+    this.#say(fill(type === 'participant-joined' ? s.participantJoined : s.participantLeft, { name: participant.name || s.guest }));
   };
   #pageHidden = false;
   // Registered before the session's own pagehide listener (which leaves), so no auto-join
@@ -253,8 +264,19 @@ export class RtcCall extends LitElement {
     };
   }
 
+  /** Tells screen readers through the hidden live region (set directly: no re-render). */
+  #say(text: string): void {
+    const region = this.renderRoot.querySelector('[data-announcer]');
+    if (region) region.textContent = text;
+  }
+
   #announce(): void {
-    const { status, error, room, localId } = this.session.state;
+    const { status, error, room, localId, reconnecting } = this.session.state;
+    const said = `${status}|${reconnecting}|${error?.code ?? ''}`;
+    if (said !== this.#said) {
+      if (this.#said || status !== 'idle') this.#say(this.#statusText(this.session.state));
+      this.#said = said;
+    }
     if (status !== this.#lastStatus) {
       if (status === 'joined' && room && localId) this.dispatchEvent(new RtcJoinedEvent(room, localId));
       if (status === 'left' && this.#lastStatus !== 'idle') this.dispatchEvent(new RtcLeftEvent(this.room));
@@ -265,42 +287,48 @@ export class RtcCall extends LitElement {
   }
 
   #statusText(state: CallState): string {
+    const s = this.#i18n.s;
+    const room = state.room ?? this.room;
+    const error = state.error && (s.errors[state.error.code] ? fill(s.errors[state.error.code], { message: state.error.message }) : state.error.message);
     switch (state.status) {
       case 'idle':
-        return this.#ready() ? 'Ready to join' : 'Set a signaling URL and a room to join';
+        return this.#ready() ? s.idle : s.notConfigured;
       case 'connecting':
-        return 'Connecting…';
+        return s.connecting;
       case 'joined': {
-        if (state.reconnecting) return 'Reconnecting…';
-        if (state.error) return state.error.message;
+        if (state.reconnecting) return s.reconnecting;
+        if (error) return error;
         const n = state.participants.length;
-        return n === 0 ? `In “${state.room}”, waiting for others` : `In “${state.room}” with ${n} other${n > 1 ? 's' : ''}`;
+        return fill(n === 0 ? s.waiting : n === 1 ? s.withOne : s.withMany, { room, count: formatNumber(n, this.#i18n.lang, 0) });
       }
       case 'left':
-        return 'You left the call';
+        return s.left;
       case 'error':
-        if (state.error?.code === 'room-full') return `The room “${state.room}” is full: no one else can join right now.`;
-        return state.error?.message ?? 'The call failed';
+        if (state.error?.code === 'room-full' && !s.errors['room-full']) return fill(s.roomFull, { room });
+        return error ?? s.failed;
     }
   }
 
   #tileStatus(p: Participant): string | null {
-    if (p.reconnecting) return 'reconnecting…';
+    const s = this.#i18n.s;
+    if (p.reconnecting) return s.tileReconnecting;
     if (p.connectionState === 'connected') return null;
-    return p.connectionState === 'failed' ? 'connection failed' : 'connecting…';
+    return p.connectionState === 'failed' ? s.tileFailed : s.tileConnecting;
   }
 
   #badges(p: Participant, who: string) {
     if (!p.audioMuted && !p.screenSharing) return nothing;
+    const s = this.#i18n.s;
     return html`<div part="badges">
-      ${p.audioMuted ? html`<span part="tile-muted" role="img" aria-label=${`${who}: microphone muted`}>Muted</span>` : nothing}
-      ${p.screenSharing ? html`<span part="tile-screen">Sharing screen</span>` : nothing}
+      ${p.audioMuted ? html`<span part="tile-muted" role="img" aria-label=${fill(s.mutedLabel, { name: who })}>${s.muted}</span>` : nothing}
+      ${p.screenSharing ? html`<span part="tile-screen">${s.sharingScreen}</span>` : nothing}
     </div>`;
   }
 
   #tile(p: Participant) {
     const status = this.#tileStatus(p);
-    const who = p.name || 'Guest';
+    const s = this.#i18n.s;
+    const who = p.name || s.guest;
     return html`<figure
       part="tile"
       data-participant=${p.id}
@@ -310,10 +338,10 @@ export class RtcCall extends LitElement {
       ?data-camera-off=${p.videoOff}
       ?data-screen=${p.screenSharing}
     >
-      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${`Video of ${who}`}></video>
-      ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${`${who}: camera off`}>Camera off</div>` : nothing}
+      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${fill(s.video, { name: who })}></video>
+      ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${fill(s.cameraOffLabel, { name: who })}>${s.cameraOff}</div>` : nothing}
       <figcaption part="name">${who}</figcaption>
-      ${p.speaking ? html`<span class="sr-only">speaking</span>` : nothing}
+      ${p.speaking ? html`<span class="sr-only">${s.speaking}</span>` : nothing}
       ${this.#badges(p, who)}
       ${status ? html`<span part="tile-status" role="status">${status}</span>` : nothing}
     </figure>`;
@@ -322,18 +350,22 @@ export class RtcCall extends LitElement {
   protected override render() {
     const state = this.session.state;
     const inCall = state.status === 'joined' || state.status === 'connecting';
+    const s = this.#i18n.s;
     return html`
-      <div part="status" role="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
-      <div part="tiles">${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+      <div part="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
+      <div class="sr-only" role="status" aria-live="polite" data-announcer></div>
+      <div class="stage" ?hidden=${!state.participants.length}>
+        <div part="tiles" data-count=${Math.min(state.participants.length, 5)}>${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+      </div>
       <slot></slot>
       <div part="controls">
         ${this.#audioBlocked && state.participants.length
-          ? html`<button part="button start-audio" @click=${() => this.startAudio()}>Start audio</button>`
+          ? html`<button part="button start-audio" @click=${() => this.startAudio()}>${s.startAudio}</button>`
           : nothing}
         ${inCall
-          ? html`<button part="button leave" @click=${() => this.leave()}>Leave</button>`
+          ? html`<button part="button leave" @click=${() => this.leave()}>${s.leave}</button>`
           : html`<button part="button join" ?disabled=${!this.#ready()} @click=${() => void this.join()}>
-              Join
+              ${s.join}
             </button>`}
       </div>
     `;

@@ -14,6 +14,9 @@ import { RtcErrorEvent } from '../../events/rtc-error-event.js';
 import { RtcMuteChangeEvent } from '../../events/rtc-mute-change-event.js';
 import { RtcScreenShareChangeEvent } from '../../events/rtc-screen-share-change-event.js';
 import { styles } from './rtc-camera.styles.js';
+import { StringsController } from '../../context/strings-controller.js';
+import { fill } from '../../core/strings.js';
+import { DEFAULT_CAMERA_STRINGS, type RtcCameraStrings } from './rtc-camera-strings.js';
 
 const CAPTURE_PROPS = [
   'width',
@@ -107,6 +110,8 @@ export class RtcCamera extends LitElement {
   @property({ type: Boolean, attribute: 'show-settings' }) showSettings = false;
   /** Hide the buttons and the device picker (a bare preview). */
   @property({ type: Boolean, attribute: 'no-controls' }) noControls = false;
+  /** Texts to show instead of the English ones (any subset); wins over `setStrings({ 'rtc-camera': … })`. */
+  @property({ attribute: false }) strings: Partial<RtcCameraStrings> = {};
 
   /** The call this camera publishes into; from the enclosing `<rtc-call>` unless set. */
   @consume({ context: callContext, subscribe: true })
@@ -117,6 +122,7 @@ export class RtcCamera extends LitElement {
   @state() devices?: DeviceList;
 
   #standalone?: LocalMedia;
+  readonly #i18n = new StringsController(this, 'rtc-camera', DEFAULT_CAMERA_STRINGS, () => this.strings);
   readonly #changes = new ChangeController(this, () => this.media);
   readonly #deviceChanges = new ChangeController(this, () => this.devices);
   readonly #internals = this.attachInternals();
@@ -250,10 +256,18 @@ export class RtcCamera extends LitElement {
       videoOff: this.media.state.videoOff,
       screenSharing: this.media.state.screenSharing,
     };
-    if (now.audioMuted !== this.#seen.audioMuted) this.dispatchEvent(new RtcMuteChangeEvent(now.audioMuted));
-    if (now.videoOff !== this.#seen.videoOff) this.dispatchEvent(new RtcCameraOffChangeEvent(now.videoOff));
+    const s = this.#i18n.s;
+    if (now.audioMuted !== this.#seen.audioMuted) {
+      this.dispatchEvent(new RtcMuteChangeEvent(now.audioMuted));
+      this.#say(now.audioMuted ? s.mutedNow : s.unmutedNow);
+    }
+    if (now.videoOff !== this.#seen.videoOff) {
+      this.dispatchEvent(new RtcCameraOffChangeEvent(now.videoOff));
+      this.#say(now.videoOff ? s.cameraOffNow : s.cameraOnNow);
+    }
     if (now.screenSharing !== this.#seen.screenSharing) {
       this.dispatchEvent(new RtcScreenShareChangeEvent(now.screenSharing));
+      this.#say(now.screenSharing ? s.sharingNow : s.sharingStopped);
     }
     this.#seen = now;
     if (error && error !== this.#reportedError) {
@@ -270,6 +284,17 @@ export class RtcCamera extends LitElement {
       }
     }
     this.#reportedError = error;
+  }
+
+  /** Tells screen readers through the hidden live region (errors have their own alert). */
+  #say(text: string): void {
+    const region = this.renderRoot.querySelector('[data-announcer]');
+    if (region) region.textContent = text;
+  }
+
+  #errorText(error: MediaError): string {
+    const t = this.#i18n.s.errors[error.code];
+    return t ? fill(t, { message: error.message }) : error.message;
   }
 
   #reflectStates(): void {
@@ -314,7 +339,7 @@ export class RtcCamera extends LitElement {
         .value=${value}
         @change=${(e: Event) => this.#pick(kind, (e.target as HTMLSelectElement).value)}
       >
-        ${kind === 'audiooutput' ? html`<option value="" ?selected=${value === ''}>System default</option>` : nothing}
+        ${kind === 'audiooutput' ? html`<option value="" ?selected=${value === ''}>${this.#i18n.s.systemDefault}</option>` : nothing}
         ${options.map((d) => html`<option value=${d.deviceId} ?selected=${d.deviceId === value}>${d.label}</option>`)}
       </select></label
     >`;
@@ -325,16 +350,17 @@ export class RtcCamera extends LitElement {
     const hasAudio = !!this.media.audioTrack;
     const canShare = !!this.media.mediaDevices?.getDisplayMedia;
     const busy = status === 'idle' || status === 'starting';
-    return html`<div part="controls" role="group" aria-label="Capture controls">
+    const s = this.#i18n.s;
+    return html`<div part="controls" role="group" aria-label=${s.controls}>
       ${this.noAudio
         ? nothing
         : html`<button part="button mute" ?disabled=${!hasAudio && !audioMuted} @click=${() => this.toggleMute()}>
-            ${audioMuted ? 'Unmute' : 'Mute'}
+            ${audioMuted ? s.unmute : s.mute}
           </button>`}
       ${this.noVideo
         ? nothing
         : html`<button part="button camera" ?disabled=${busy} @click=${() => void this.toggleCamera()}>
-            ${videoOff ? 'Camera on' : 'Camera off'}
+            ${videoOff ? s.cameraOn : s.cameraOff}
           </button>`}
       ${canShare
         ? html`<button
@@ -342,7 +368,7 @@ export class RtcCamera extends LitElement {
             ?disabled=${busy}
             @click=${() => void (screenSharing ? this.stopScreenShare() : this.startScreenShare())}
           >
-            ${screenSharing ? 'Stop sharing' : 'Share screen'}
+            ${screenSharing ? s.stopSharing : s.shareScreen}
           </button>`
         : nothing}
     </div>`;
@@ -354,28 +380,30 @@ export class RtcCamera extends LitElement {
     const settings = this.media.settings;
     const camera = this.media.state.screenSharing ? this.deviceId : settings.video?.deviceId ?? this.deviceId;
     const mic = settings.audio?.deviceId ?? this.audioDeviceId;
+    const s = this.#i18n.s;
     return html`<div part="devices">
-      ${this.noVideo ? nothing : this.#select('videoinput', 'Camera', 'camera-select', lists.cameras, camera ?? '')}
-      ${this.noAudio ? nothing : this.#select('audioinput', 'Microphone', 'microphone-select', lists.microphones, mic ?? '')}
+      ${this.noVideo ? nothing : this.#select('videoinput', s.camera, 'camera-select', lists.cameras, camera ?? '')}
+      ${this.noAudio ? nothing : this.#select('audioinput', s.microphone, 'microphone-select', lists.microphones, mic ?? '')}
       ${this.session && lists.canChooseSpeaker
-        ? this.#select('audiooutput', 'Speaker', 'speaker-select', lists.speakers, this.media.audioOutputId)
+        ? this.#select('audiooutput', s.speaker, 'speaker-select', lists.speakers, this.media.audioOutputId)
         : nothing}
     </div>`;
   }
 
   #placeholderText(): string {
-    const { status, videoOff, error } = this.media.state;
-    if (status === 'starting' || status === 'idle') return 'Starting camera…';
-    if (this.noVideo) return 'Video off';
-    if (videoOff) return 'Camera off';
-    if (error) return 'No camera';
-    return 'No camera';
+    const { status, videoOff } = this.media.state;
+    const s = this.#i18n.s;
+    if (status === 'starting' || status === 'idle') return s.starting;
+    if (this.noVideo) return s.videoOff;
+    if (videoOff) return s.cameraOff;
+    return s.noCamera;
   }
 
   protected override render() {
     const { stream, error, audioMuted, screenSharing } = this.media.state;
     const hasVideo = !!stream?.getVideoTracks().length;
     const settings = this.showSettings ? describeVideoSettings(this.media.settings.video) : '';
+    const s = this.#i18n.s;
     return html`
       <div part="stage">
         ${hasVideo
@@ -385,21 +413,22 @@ export class RtcCamera extends LitElement {
               .muted=${true}
               autoplay
               playsinline
-              aria-label=${screenSharing ? 'Your shared screen' : 'Your camera'}
+              aria-label=${screenSharing ? s.yourScreen : s.yourCamera}
             ></video>`
           : html`<div part="placeholder">${this.#placeholderText()}</div>`}
-        ${audioMuted ? html`<span part="muted-badge">Muted</span>` : nothing}
+        ${audioMuted ? html`<span part="muted-badge">${s.muted}</span>` : nothing}
       </div>
       ${this.showSettings
-        ? html`<div part="settings">${settings ? `${screenSharing ? 'Screen' : 'Camera'}: ${settings}` : 'No video'}</div>`
+        ? html`<div part="settings">${settings ? fill(screenSharing ? s.screenSettings : s.cameraSettings, { settings }) : s.noVideo}</div>`
         : nothing}
       ${this.noControls ? nothing : html`${this.#controls()}${this.#devicePicker()}`}
       ${error
         ? html`<div part="error" role="alert" data-code=${error.code}>
-            <span>${error.message}</span>
-            <button part="button retry" @click=${() => void this.retry()}>Retry</button>
+            <span>${this.#errorText(error)}</span>
+            <button part="button retry" @click=${() => void this.retry()}>${s.retry}</button>
           </div>`
         : nothing}
+      <div class="sr-only" role="status" aria-live="polite" data-announcer></div>
     `;
   }
 }

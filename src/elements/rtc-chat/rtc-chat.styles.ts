@@ -64,13 +64,5 @@ export const styles = [
       outline: 3px solid var(--_accent);
       outline-offset: 1px;
     }
-    .sr-only {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
   `,
 ];

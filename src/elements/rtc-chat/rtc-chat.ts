@@ -8,6 +8,9 @@ import type { CallSession } from '../../core/call-session.js';
 import type { CallChannel, ChannelMessageEvent } from '../../core/data-channel.js';
 import { RtcChatMessageEvent } from '../../events/rtc-chat-message-event.js';
 import { styles } from './rtc-chat.styles.js';
+import { StringsController } from '../../context/strings-controller.js';
+import { fill } from '../../core/strings.js';
+import { DEFAULT_CHAT_STRINGS, type RtcChatStrings } from './rtc-chat-strings.js';
 
 /** Longest message sent or accepted, in characters. */
 export const MAX_CHAT_LENGTH = 2000;
@@ -50,6 +53,8 @@ export class RtcChat extends LitElement {
 
   /** The data channel label; every side must use the same. */
   @property() label = 'rtc-chat';
+  /** Texts to show instead of the English ones (any subset); wins over `setStrings({ 'rtc-chat': … })`. */
+  @property({ attribute: false }) strings: Partial<RtcChatStrings> = {};
 
   /** The call to chat in; from the enclosing `<rtc-call>` unless set. */
   @consume({ context: callContext, subscribe: true })
@@ -62,6 +67,7 @@ export class RtcChat extends LitElement {
   @query('input') private input?: HTMLInputElement;
 
   readonly #changes = new ChangeController(this, () => this.session);
+  readonly #i18n = new StringsController(this, 'rtc-chat', DEFAULT_CHAT_STRINGS, () => this.strings);
   #channel?: CallChannel;
   #error = '';
   readonly #onMessage = (e: Event) => {
@@ -74,7 +80,7 @@ export class RtcChat extends LitElement {
       return;
     }
     if (typeof text !== 'string' || !text.trim() || text.length > MAX_CHAT_LENGTH) return;
-    const name = this.session?.state.participants.find((p) => p.id === from)?.name || 'Guest';
+    const name = this.session?.state.participants.find((p) => p.id === from)?.name || this.#i18n.s.guest;
     this.#add({ key: ++keys, from, name, text, own: false });
     this.dispatchEvent(new RtcChatMessageEvent(from, name, text));
   };
@@ -102,12 +108,12 @@ export class RtcChat extends LitElement {
     text = text.trim();
     if (!text || !session || !this.#channel) return;
     if (text.length > MAX_CHAT_LENGTH) throw new RangeError(`a chat message is limited to ${MAX_CHAT_LENGTH} characters`);
-    this.#add({ key: ++keys, from: session.state.localId ?? '', name: 'You', text, own: true });
+    this.#add({ key: ++keys, from: session.state.localId ?? '', name: this.#i18n.s.you, text, own: true });
     try {
       await this.#channel.send(JSON.stringify({ text }));
       this.#error = '';
     } catch (err) {
-      this.#error = `Not delivered to everyone: ${(err as Error).message}`;
+      this.#error = fill(this.#i18n.s.notDelivered, { message: (err as Error).message });
     }
     this.requestUpdate();
   }
@@ -134,9 +140,10 @@ export class RtcChat extends LitElement {
 
   protected override render() {
     const joined = this.session?.state.status === 'joined';
+    const s = this.#i18n.s;
     return html`
-      <div part="messages" role="log" aria-live="polite" aria-label="Chat messages" tabindex="0">
-        ${this.messages.length === 0 ? html`<p part="empty">No messages yet.</p>` : nothing}
+      <div part="messages" role="log" aria-live="polite" aria-label=${s.messages} tabindex="0">
+        ${this.messages.length === 0 ? html`<p part="empty">${s.empty}</p>` : nothing}
         <ol>${repeat(
           this.messages,
           (m) => m.key,
@@ -147,17 +154,17 @@ export class RtcChat extends LitElement {
       </div>
       ${this.#error ? html`<p role="alert">${this.#error}</p>` : nothing}
       <form part="form" @submit=${this.#submit}>
-        <label for="message" class="sr-only">Message to everyone in the call</label>
+        <label for="message" class="sr-only">${s.label}</label>
         <input
           id="message"
           part="input"
           name="message"
           autocomplete="off"
           maxlength=${MAX_CHAT_LENGTH}
-          placeholder=${joined ? 'Write a message…' : 'Join the call to chat'}
+          placeholder=${joined ? s.placeholder : s.placeholderOutside}
           ?disabled=${!joined}
         />
-        <button part="button send" type="submit" ?disabled=${!joined}>Send</button>
+        <button part="button send" type="submit" ?disabled=${!joined}>${s.send}</button>
       </form>
     `;
   }

@@ -86,6 +86,10 @@ export const DEFAULT_STRINGS: RtcStatsStrings = {
   units: DEFAULT_UNITS,
 };
 
-/** Fills `{name}` placeholders. */
-export const fill = (template: string, values: Record<string, string | number>): string =>
-  template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+export { fill } from '../../core/strings.js';
+
+declare module '../../core/strings.js' {
+  interface RtcStringsMap {
+    'rtc-stats': Partial<RtcStatsStrings>;
+  }
+}

@@ -84,7 +84,10 @@ describe('<rtc-stats>', () => {
     expect(peer.video.send!.packetsLost).to.be.a('number');
     expect(peer.connection.roundTripTime).to.be.a('number').and.to.be.below(100);
     expect(peer.connection.localCandidateType).to.equal('host');
-    expect(peer.connection.remoteCandidateType).to.equal('host');
+    // NOTE: Firefox may learn the peer's host address from its checks before the trickled
+    // candidate arrives and report it as peer-reflexive; either way the path is direct.
+    expect(peer.connection.remoteCandidateType).to.be.oneOf(['host', 'prflx']);
+    expect(peer.connection.path).to.equal('direct');
     expect(peer.connection.path).to.equal('direct');
     expect(peer.connection.protocol).to.equal('udp');
     // Chromium reports the send-side bandwidth estimate and why video is limited; Firefox does not.

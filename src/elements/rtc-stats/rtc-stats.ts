@@ -16,6 +16,7 @@ import {
 import type { Quality, QualityReason } from '../../core/quality.js';
 import { StatsSampler, type StatsSource } from '../../core/stats-sampler.js';
 import type { KindStats, PeerStats, StatsSample } from '../../core/stats.js';
+import { StringsController } from '../../context/strings-controller.js';
 import { DEFAULT_STRINGS, fill, type RtcStatsStrings } from './rtc-stats-strings.js';
 import { sparkline } from './sparkline.js';
 import { styles } from './rtc-stats.styles.js';
@@ -80,7 +81,7 @@ export class RtcStats extends LitElement {
   @property({ attribute: false }) sample: StatsSample | null = null;
   /** Where samples come from; wins over the enclosing call (e.g. a `StatsFeed`). */
   @property({ attribute: false }) source: StatsSource | null = null;
-  /** Labels and unit names to show instead of the English ones (any subset). */
+  /** Labels and unit names to show instead of the English ones (any subset); wins over `setStrings`. */
   @property({ attribute: false }) strings: Partial<RtcStatsStrings> = {};
 
   /** The call to show; from the enclosing `<rtc-call>` unless set. */
@@ -124,12 +125,14 @@ export class RtcStats extends LitElement {
     else this.removeAttribute('data-quality');
   }
 
+  readonly #i18n = new StringsController(this, 'rtc-stats', DEFAULT_STRINGS, () => this.strings);
+
   get #s(): RtcStatsStrings {
-    return { ...DEFAULT_STRINGS, ...this.strings, units: { ...DEFAULT_STRINGS.units, ...this.strings.units } };
+    return this.#i18n.s;
   }
 
   get #lang(): string | undefined {
-    return this.closest('[lang]')?.getAttribute('lang') || document.documentElement.lang || undefined;
+    return this.#i18n.lang;
   }
 
   /** The sample shown: the explicit one, else the newest of the source or call. */
