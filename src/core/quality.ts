@@ -38,6 +38,8 @@ export interface QualityInput {
   roundTripTime: number | null;
   /** Interarrival jitter, ms. */
   jitter: number | null;
+  /** Nothing arrived over the interval on streams that were flowing: lost, for the connection. */
+  silent?: boolean;
 }
 
 /**
@@ -64,7 +66,7 @@ const levelOf = (value: number, [excellent, good]: readonly [number, number]): Q
 export function scoreQuality(input: QualityInput): Quality {
   const reasons: QualityReason[] = [];
   const state = input.connectionState;
-  if (state === 'disconnected' || state === 'failed' || state === 'closed') {
+  if (state === 'disconnected' || state === 'failed' || state === 'closed' || input.silent) {
     reasons.push({ metric: 'connection', level: 'lost', value: null });
   }
   const t = QUALITY_THRESHOLDS;

@@ -75,6 +75,9 @@ describe('quality', () => {
   it('is excellent on a clean fast link and names each metric that pulls it down', () => {
     expect(scoreQuality({ loss: 0, roundTripTime: 20, jitter: 3 })).to.deep.equal({ level: 'excellent', reasons: [] });
     expect(scoreQuality({ loss: 2, roundTripTime: 20, jitter: 3 }).level).to.equal('good');
+    // Nothing arrived although streams were flowing: lost, for the connection, whatever the state says.
+    expect(scoreQuality({ connectionState: 'connected', loss: null, roundTripTime: 20, jitter: null, silent: true }).reasons)
+      .to.deep.equal([{ metric: 'connection', level: 'lost', value: null }]);
     const poor = scoreQuality({ loss: 2, roundTripTime: 420, jitter: 3 });
     expect(poor.level).to.equal('poor');
     expect(poor.reasons.map((r) => r.metric)).to.deep.equal(['delay', 'loss']);

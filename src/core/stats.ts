@@ -173,6 +173,16 @@ function lossCounts(before: Entry | undefined, after: Entry): { lost: number; re
   };
 }
 
+/**
+ * True when streams that were there before received no packet at all over the interval. Loss
+ * cannot be counted then (it shows only in packets that do arrive), and some browsers (Firefox)
+ * keep a dead path `connected` for a long while: nothing arriving is what a user sees as lost.
+ */
+function silentSince(prev: Snapshot | undefined, inbound: Entry[]): boolean {
+  const known = inbound.filter((i) => prev?.get(i.id));
+  return known.length > 0 && known.every((i) => lossCounts(prev!.get(i.id), i)?.received === 0);
+}
+
 /** Loss in % between two cumulative lost/received counters. */
 function lossPercent(before: Entry | undefined, after: Entry): number | null {
   const c = lossCounts(before, after);
@@ -332,7 +342,7 @@ export function peerStats(
     audio,
     video,
     connection,
-    quality: scoreQuality({ connectionState: state, loss, roundTripTime, jitter }),
+    quality: scoreQuality({ connectionState: state, loss, roundTripTime, jitter, silent: silentSince(prev, inbound) }),
   };
 }
 
