@@ -5,37 +5,19 @@ import { puppeteerLauncher } from '@web/test-runner-puppeteer';
 import { signalingPlugin } from './scripts/signaling-plugin.mjs';
 import { turnPlugin } from './scripts/turn-plugin.mjs';
 import { udpProxyPlugin } from './scripts/udp-proxy-plugin.mjs';
+import { CHROMIUM, FIREFOX, chromiumArgsWithDevices, FIREFOX_PREFS as SHARED_FIREFOX_PREFS } from './scripts/browser-flags.mjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FIREFOX = '/usr/bin/firefox-esr';
 
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
   // Several fake cameras and microphones, so device switching is tested with real devices.
   // NOTE: fake_device_1 is a depth (Y16) camera WebRTC cannot encode; fake_device_2 is a colour one.
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
-  '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
+  ...chromiumArgsWithDevices(3),
   // http://insecure.test is this server under a name that is not localhost: a real insecure context.
   '--host-resolver-rules=MAP insecure.test 127.0.0.1',
 ];
 
 const FIREFOX_PREFS = {
-  'media.navigator.streams.fake': true,
-  'media.navigator.permission.disabled': true,
-  'permissions.default.camera': 1,
-  'permissions.default.microphone': 1,
-  'media.peerconnection.ice.loopback': true,
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  'media.autoplay.default': 0,
-  'network.captive-portal-service.enabled': false,
-  'network.connectivity-service.enabled': false,
-  'app.update.enabled': false,
-  'app.normandy.enabled': false,
-  'toolkit.telemetry.enabled': false,
-  'datareporting.policy.dataSubmissionEnabled': false,
-  'browser.safebrowsing.malware.enabled': false,
-  'browser.safebrowsing.phishing.enabled': false,
+  ...SHARED_FIREFOX_PREFS,
   // http://insecure.test is this server under a name that is not localhost: a real insecure context.
   'network.dns.localDomains': 'insecure.test',
 };

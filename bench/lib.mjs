@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { cpus, totalmem } from 'node:os';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../scripts/browser-flags.mjs';
 
 export const median = (xs) => quantile(xs, 0.5);
 export const p90 = (xs) => quantile(xs, 0.9);
@@ -23,15 +24,10 @@ export function shuffle(xs) {
   return a;
 }
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-];
+export { CHROMIUM_ARGS };
 
 export const launchChromium = () =>
-  puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 
 /** An HTTP server on 127.0.0.1 serving `routes` ({path: [contentType, body]}); returns {server, base}. */
 export async function serve(routes) {

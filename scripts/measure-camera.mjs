@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM, chromiumArgsWithDevices } from './browser-flags.mjs';
 
 const runs = Number(process.argv[2] ?? 7);
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/demo-server.ts'], {
@@ -26,14 +27,9 @@ const base = await new Promise((resolve, reject) => {
   });
 });
 const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream=device-count=3',
-    '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-  ],
+  args: chromiumArgsWithDevices(3),
 });
 
 // Runs in the page: one measured session, returns ms figures.

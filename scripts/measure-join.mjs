@@ -12,6 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.mjs';
 
 const runs = Number(process.argv[2] ?? 9);
 const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/demo-server.ts'], {
@@ -27,14 +28,9 @@ const base = await new Promise((resolve, reject) => {
 });
 
 const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 // Runs in a page: builds a call that does not join yet, waits for its camera, returns nothing.

@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.mjs';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -41,14 +42,9 @@ await new Promise((r) => static_.listen(0, '127.0.0.1', r));
 const sbBase = `http://127.0.0.1:${static_.address().port}`;
 
 const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 /** Resolves once every video (through shadow roots) plays and has shown a few frames. */

@@ -10,6 +10,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.mjs';
 
 const dir = new URL('../storybook-static/', import.meta.url).pathname;
 if (!existsSync(join(dir, 'index.json'))) {
@@ -33,14 +34,9 @@ const stories = Object.values(index.entries).filter((e) => e.type === 'story' &&
 const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
 const browser = await puppeteer.launch({
-  executablePath: '/usr/bin/chromium',
+  executablePath: CHROMIUM,
   headless: true,
-  args: [
-    '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-    '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-    '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-  ],
+  args: CHROMIUM_ARGS,
 });
 const failures = [];
 const started = Date.now();

@@ -15,32 +15,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { build } from 'vite';
 import { attachSignaling } from '../../src/server/signaling-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const FIREFOX = '/usr/bin/firefox-esr';
-// Same as web-test-runner.config.mjs.
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-];
-const FIREFOX_PREFS = {
-  'media.navigator.streams.fake': true,
-  'media.navigator.permission.disabled': true,
-  'permissions.default.camera': 1,
-  'permissions.default.microphone': 1,
-  'media.peerconnection.ice.loopback': true,
-  'media.peerconnection.ice.obfuscate_host_addresses': false,
-  'media.autoplay.default': 0,
-  'network.captive-portal-service.enabled': false,
-  'network.connectivity-service.enabled': false,
-  'app.update.enabled': false,
-  'app.normandy.enabled': false,
-  'toolkit.telemetry.enabled': false,
-  'datareporting.policy.dataSubmissionEnabled': false,
-  'browser.safebrowsing.malware.enabled': false,
-  'browser.safebrowsing.phishing.enabled': false,
-};
+import { CHROMIUM, CHROMIUM_ARGS, FIREFOX, FIREFOX_PREFS } from '../../scripts/browser-flags.mjs';
 
 /** The library bundled with Lit, for a plain page. */
 async function bundle(): Promise<string> {

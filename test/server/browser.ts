@@ -7,13 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../scripts/browser-flags.mjs';
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-  '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required', '--allow-loopback-in-peer-connection',
-];
 
 /** A static page carrying the kit, on 127.0.0.1. */
 export async function servePage(): Promise<{ url: string; close(): Promise<void> }> {
@@ -41,7 +36,7 @@ export async function servePage(): Promise<{ url: string; close(): Promise<void>
 
 /** Launches headless Chromium with fake media devices. */
 export function launch(): Promise<Browser> {
-  return puppeteer.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  return puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 /** One participant: a window with `<rtc-call>` joined to `room` through `signaling`. */
