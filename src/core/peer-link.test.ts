@@ -47,7 +47,7 @@ describe('PeerLink perfect negotiation (real peer connections through the real s
             [pa, pb] = [onlyPc(a), onlyPc(b)];
             return pa.signalingState === 'stable' && pb.signalingState === 'stable' && pa.connectionState === 'connected' && pb.connectionState === 'connected';
           },
-          `round ${i + 1} ends stable and connected`,
+          () => `round ${i + 1} ends stable and connected (a: ${pa.signalingState}/${pa.connectionState}/${pa.iceConnectionState}, b: ${pb.signalingState}/${pb.connectionState}/${pb.iceConnectionState}; a ${a.state.signalingConnected ? 'signaling' : 'NO signaling'} ${a.state.error?.code ?? ''}, b ${b.state.signalingConnected ? 'signaling' : 'NO signaling'} ${b.state.error?.code ?? ''})`,
         );
       }
     } finally {

@@ -19,7 +19,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
     graceMs: num(env.RTC_GRACE_MS),
     rateLimit:
       env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST
-        ? { perSecond: num(env.RTC_RATE_PER_SECOND) ?? 50, burst: num(env.RTC_RATE_BURST) ?? 200 }
+        ? { perSecond: num(env.RTC_RATE_PER_SECOND) ?? 200, burst: num(env.RTC_RATE_BURST) ?? 400 }
         : undefined,
     turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: num(env.TURN_TTL) } : undefined,
   };

@@ -132,7 +132,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const path = options.path ?? '/signal';
   const maxPeers = options.maxPeersPerRoom ?? 6;
   const maxConnections = options.maxConnections ?? 10_000;
-  const rate = options.rateLimit ?? { perSecond: 50, burst: 200 };
+  // Generous enough for trickle ICE: a browser restarting ICE with several peers sends bursts of
+  // candidates (Firefox gathers many), and a dropped frame costs a retransmission.
+  const rate = options.rateLimit ?? { perSecond: 200, burst: 400 };
   const maxViolations = options.maxViolations ?? 20;
   const graceMs = options.graceMs ?? 20_000;
   const joinTimeoutMs = options.joinTimeoutMs ?? 10_000;

@@ -11,13 +11,19 @@ export async function signalingUrl(): Promise<string> {
 /** A room name no other test uses. */
 export const uniqueRoom = (prefix = 'room') => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 
-/** Polls `check` every 50 ms until it returns a truthy value; fails after `timeout` ms. */
-export async function until<T>(check: () => T | Promise<T>, message: string, timeout = 15000): Promise<T> {
+/** Polls `check` every 50 ms until it returns a truthy value; fails after `timeout` ms, saying `message`. */
+export async function until<T>(
+  check: () => T | Promise<T>,
+  message: string | (() => string),
+  timeout = 15000,
+): Promise<T> {
   const end = performance.now() + timeout;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (performance.now() > end) throw new Error(`timed out after ${timeout} ms: ${message}`);
+    if (performance.now() > end) {
+      throw new Error(`timed out after ${timeout} ms: ${typeof message === 'function' ? message() : message}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
