@@ -9,23 +9,12 @@
  * reports the time until B decodes the new video and B's longest gap between rendered frames
  * (a freeze a user would notice; for camera on, the time to the first frame), plus the offer/answer rounds it caused (expected: none).
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { startDemoServer } from './demo-process.mjs';
 import { CHROMIUM, chromiumArgsWithDevices } from './browser-flags.mjs';
 
 const runs = Number(process.argv[2] ?? 7);
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/demo-server.ts'], {
-  env: { ...process.env, PORT: '0', QUIET: '1' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const base = await new Promise((resolve, reject) => {
-  setTimeout(() => reject(new Error('demo server did not start')), 20000).unref();
-  createInterface({ input: server.stdout }).on('line', (line) => {
-    const m = /(http:\/\/\S+?)\/\s/.exec(line);
-    if (m) resolve(m[1].replace('localhost', '127.0.0.1'));
-  });
-});
+const { base, process: server } = await startDemoServer();
 const browser = await puppeteer.launch({
   executablePath: CHROMIUM,
   headless: true,

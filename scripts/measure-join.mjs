@@ -9,23 +9,12 @@
  * The clock starts once both cameras are live (capture time is the camera's, not the kit's).
  * Prints the median and every run, and a screenshot of the second window to /tmp.
  */
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { startDemoServer } from './demo-process.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.mjs';
 
 const runs = Number(process.argv[2] ?? 9);
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/demo-server.ts'], {
-  env: { ...process.env, PORT: '0', QUIET: '1' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const base = await new Promise((resolve, reject) => {
-  setTimeout(() => reject(new Error('demo server did not start')), 20000).unref();
-  createInterface({ input: server.stdout }).on('line', (line) => {
-    const m = /(http:\/\/\S+?)\/\s/.exec(line);
-    if (m) resolve(m[1].replace('localhost', '127.0.0.1'));
-  });
-});
+const { base, process: server } = await startDemoServer();
 
 const browser = await puppeteer.launch({
   executablePath: CHROMIUM,

@@ -6,28 +6,17 @@
  *
  *   npm run build-storybook && sh scripts/lo-only.sh node scripts/screenshots.mjs
  */
-import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
-import { createInterface } from 'node:readline';
 import puppeteer from 'puppeteer-core';
+import { startDemoServer } from './demo-process.mjs';
 import { CHROMIUM, CHROMIUM_ARGS } from './browser-flags.mjs';
 
 const out = new URL('../docs/screenshots/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 
-const demo = spawn(process.execPath, ['--import', 'tsx', 'src/server/demo-server.ts'], {
-  env: { ...process.env, PORT: '0', QUIET: '1' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const demoBase = await new Promise((resolve, reject) => {
-  setTimeout(() => reject(new Error('demo server did not start')), 20000).unref();
-  createInterface({ input: demo.stdout }).on('line', (line) => {
-    const m = /(http:\/\/\S+?)\/\s/.exec(line);
-    if (m) resolve(m[1].replace('localhost', '127.0.0.1'));
-  });
-});
+const { base: demoBase, process: demo } = await startDemoServer();
 
 const dir = new URL('../storybook-static/', import.meta.url).pathname;
 const static_ = createServer((req, res) => {

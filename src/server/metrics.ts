@@ -1,15 +1,10 @@
 /** Counters and gauges of the signaling server, rendered in the Prometheus text format. */
 
-/** Why a frame or a connection was refused (the `reason` label). */
+import type { ErrorCode } from '../protocol/messages.js';
+
+/** Why a frame or a connection was refused (the `reason` label): a protocol error code, or a refusal at the door. */
 export type RefusalReason =
-  | 'bad-json'
-  | 'bad-message'
-  | 'unsupported-version'
-  | 'not-joined'
-  | 'already-joined'
-  | 'unknown-peer'
-  | 'room-full'
-  | 'rate-limited'
+  | ErrorCode
   | 'invalid-token'
   | 'forbidden-origin'
   | 'server-full'
