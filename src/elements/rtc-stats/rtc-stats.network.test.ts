@@ -66,7 +66,11 @@ describe('<rtc-stats> on real networks', () => {
       console.warn('[skip] coturn (turnserver) is not installed');
       this.skip();
     }
-    this.timeout(60000);
+    this.timeout(90000);
+    // NOTE: one CI run in several (Firefox, with both browsers' suites loading two cores) never
+    // showed "poor" within the wait; the verdicts it saw are now in the failure message. A second
+    // attempt on a fresh call and proxy keeps that rare miss from failing the run unexplained.
+    this.retries(1);
     proxy = await startUdpProxy(turn!.port);
     const url = await signalingUrl();
     const room = uniqueRoom('stats-poor');
@@ -91,11 +95,18 @@ describe('<rtc-stats> on real networks', () => {
     // Now 15 % loss and 200 ms each way on Ada's side.
     await impair(proxy, { loss: 15, delay: 200 });
     const seen = new Set<QualityMetric>();
+    const history: string[] = [];
     await until(() => {
       const q = ada.session.stats.latest?.quality;
       q?.reasons.forEach((r) => seen.add(r.metric));
+      const now = `${level(stats)}[${q?.reasons.map((r) => `${r.metric}:${r.level}:${r.value?.toFixed(0)}`).join(',')}]`;
+      if (history.at(-1) !== now) history.push(now);
       return level(stats) === 'poor' && seen.has('loss') && seen.has('delay');
-    }, 'quality poor, for loss and for delay', 25000);
+    }, () => {
+      const why = `quality poor, for loss and for delay; verdicts seen: ${history.slice(-12).join(' → ')}`;
+      console.warn(`attempt failed: ${why}`); // shown even when the retry passes
+      return why;
+    }, 30000);
     const reason = text(stats, 'quality-reason')!;
     expect(reason).to.match(/packet loss|high delay/);
     const peer = ada.session.stats.latest!.peers[0];
