@@ -67,6 +67,24 @@ export async function bareGetStats({ iterations, gap }) {
   return xs;
 }
 
+/**
+ * Ms of a getStats() whose report is then read, every entry once (what any consumer of the
+ * figures must do: Chromium builds each entry's JS object when it is read).
+ */
+export async function readGetStats({ iterations, gap }) {
+  const pc = pcOf(calls[0]);
+  const xs = [];
+  for (let i = 0; i < iterations; i++) {
+    await sleep(gap);
+    const t = now();
+    const report = await pc.getStats();
+    let n = 0;
+    report.forEach((s) => (n += s.timestamp > 0 ? 1 : 0));
+    xs.push(now() - t);
+  }
+  return xs;
+}
+
 /** Median ms of one kit sampling interval: the sampler's getStats + rates + <rtc-stats> render. */
 export async function kitInterval({ iterations, gap }) {
   const call = calls[0];

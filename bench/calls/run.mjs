@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/calls/run.mjs [--quick]
  *
- * Stats: median cost of a bare getStats() vs one kit interval (sampling + rates + <rtc-stats>
+ * Stats: median cost of a bare getStats(), of a getStats() whose report is read, and of one kit interval (sampling + rates + <rtc-stats>
  * render), measured alternately in the same call; getStats() calls per connection per interval
  * with three <rtc-stats> shown; long tasks during a call with stats shown (60 s, 15 s with --quick).
  * Mesh: time until every participant of a 4-person room sees every other, vs 1:1, alternated.
@@ -28,9 +28,11 @@ const run = (fn, arg) => page.evaluate((fn, arg) => window.bench[fn](arg), fn, a
 await run('startCalls', { url: signalingUrl, room: `stats-${Date.now()}`, n: 2, stats: 1 });
 await new Promise((r) => setTimeout(r, 2000));
 const bare = [];
+const read = [];
 const kit = [];
 for (let i = 0; i < 6; i++) {
   bare.push(...(await run('bareGetStats', { iterations: 10, gap: 120 })));
+  read.push(...(await run('readGetStats', { iterations: 10, gap: 120 })));
   kit.push(...(await run('kitInterval', { iterations: 10, gap: 120 })));
 }
 await run('addStats', { n: 2 });
@@ -53,6 +55,7 @@ table(
   ['measure', 'n', 'p50', 'p90', 'ratio'],
   [
     ['bare getStats()', bare.length, f(median(bare)), f(p90(bare)), '1.00×'],
+    ['getStats() + read every entry', read.length, f(median(read)), f(p90(read)), f(median(read) / median(bare)) + '×'],
     ['kit sample + one <rtc-stats> render', kit.length, f(median(kit)), f(p90(kit)), f(median(kit) / median(bare)) + '×'],
   ],
 );
@@ -69,6 +72,8 @@ record('stats', {
   bareGetStatsP50: median(bare),
   kitIntervalP50: median(kit),
   ratio: median(kit) / median(bare),
+  readGetStatsP50: median(read),
+  ratioToRead: median(kit) / median(read),
   getStatsPerConnectionPerInterval: perInterval,
   longTasks: longTasks.length,
   longTaskWindowSeconds: quick ? 15 : 60,
