@@ -9,7 +9,7 @@ import { serve } from './lib.mjs';
 const root = new URL('../', import.meta.url);
 export const readRoot = (p) => readFileSync(new URL(p, root));
 
-export async function startKitServer(extraRoutes = {}, headScripts = '') {
+export async function startKitServer(extraRoutes = {}, headScripts = '', { isolated = false } = {}) {
   const kit = await esbuild.build({
     entryPoints: [new URL('src/index.ts', root).pathname],
     bundle: true, format: 'esm', minify: true, write: false, platform: 'browser',
@@ -21,7 +21,7 @@ export async function startKitServer(extraRoutes = {}, headScripts = '') {
     '/': ['text/html', html],
     '/kit.js': ['text/javascript', kit.outputFiles[0].contents],
     ...extraRoutes,
-  });
+  }, { isolated });
   const signaling = attachSignaling(server);
   return {
     server,

@@ -16,7 +16,7 @@ import { readRoot, startKitServer } from '../kit-server.mjs';
 const quick = process.argv.includes('--quick');
 const { base, signalingUrl, close } = await startKitServer({
   '/page.js': ['text/javascript', readRoot('bench/calls/page.js')],
-});
+}, '', { isolated: true });
 const browser = await launchChromium();
 const page = await browser.newPage({ type: 'window' });
 await page.goto(base);
