@@ -191,7 +191,11 @@ export async function kit({ url, room, role }) {
   document.body.append(call);
   track(() => call.leave());
   // The camera starts capturing after its first render: wait until it is live.
-  while (camera.media.state.status !== 'live') await new Promise((r) => setTimeout(r, 5));
+  const ready = now() + 10000;
+  while (camera.media.state.status !== 'live') {
+    if (now() > ready) throw new Error(`camera not live after 10 s: ${camera.media.state.status}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const start = now();
   let signaling;
   call.addEventListener('rtc-joined', () => (signaling = now()), { once: true });
@@ -213,5 +217,27 @@ export async function kit({ url, room, role }) {
   });
   await call.join();
   if (role === 'wait') window.__ready = true;
-  return { start, signaling, connected: await connected, frame: await frame };
+  // Bounded: a trial that does not finish says where it stopped instead of hanging the run.
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no call in 15 s (${role}): ${describe(call)}`)), 15000);
+  });
+  try {
+    return { start, signaling, connected: await Promise.race([connected, timeout]), frame: await Promise.race([frame, timeout]) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Where a kit call stands: session, connection and video states, for a failed trial's message. */
+function describe(call) {
+  const pc = [...call.session.peerConnections().values()][0];
+  const video = call.shadowRoot.querySelector('[part~="video"]');
+  const st = call.session.state;
+  return JSON.stringify({
+    status: st.status,
+    participants: st.participants?.length,
+    pc: pc && { connection: pc.connectionState, ice: pc.iceConnectionState, signaling: pc.signalingState, receivers: pc.getReceivers().map((r) => `${r.track.kind}:${r.track.readyState}:${r.track.muted ? 'muted' : 'unmuted'}`) },
+    video: video && { readyState: video.readyState, paused: video.paused, width: video.videoWidth, tracks: video.srcObject?.getTracks().length },
+  });
 }

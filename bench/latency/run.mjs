@@ -5,6 +5,7 @@
  * 127.0.0.1. The clock starts once getUserMedia has resolved.
  *
  *   node --import tsx bench/latency/run.mjs [rounds=20]
+ *   BENCH_ONLY=rtc-elements,two-page node --import tsx bench/latency/run.mjs 40   (scenarios whose name contains one of these)
  */
 import { createServer as createNetServer } from 'node:net';
 import { WebSocketServer } from 'ws';
@@ -87,6 +88,10 @@ const scenarios = {
   'rtc-elements': twoPage('kit', (i) => ({ url: signalingUrl, room: `bench-${i}-${Date.now()}` })),
 };
 
+const only = (process.env.BENCH_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of Object.keys(scenarios)) {
+  if (only.length && !name.includes('two-page floor') && !only.some((o) => name.includes(o))) delete scenarios[name];
+}
 const results = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
 let trial = 0;
 const deadline = Date.now() + 8 * 60_000; // bounded whatever happens
@@ -116,7 +121,7 @@ const rows = Object.entries(results).map(([name, rs]) => {
 });
 console.log('\nCall setup, ms from the start (getUserMedia already resolved); first frame = later of both sides');
 table(['scenario', 'n', 'signaling', 'connected', 'frame p50', 'frame p90', 'vs 2-page floor'], rows);
-record('latency', {
+if (!only.length) record('latency', {
   rounds,
   unit: 'ms',
   scenarios: Object.fromEntries(
