@@ -46,6 +46,64 @@ export async function startCalls({ url, room, n, stats = 0 }) {
   return last - start;
 }
 
+/**
+ * The floor for a mesh: `n` participants in this page as raw RTCPeerConnections, one per pair,
+ * offer/answer and trickle ICE exchanged directly (no server), each sending its own 320×240
+ * @ 15 camera to every other. Ms from the start until every participant renders every other one.
+ */
+export async function rawMesh({ n }) {
+  const streams = [];
+  for (let i = 0; i < n; i++) {
+    streams.push(await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } }));
+  }
+  const pcs = [];
+  const frames = [];
+  const start = now();
+  const rendered = (pc) =>
+    new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no frame in 15 s')), 15000);
+      pc.addEventListener('track', ({ track, streams: [remote] }) => {
+        if (track.kind !== 'video') return;
+        const video = document.createElement('video');
+        video.muted = true;
+        video.autoplay = true;
+        video.width = 160;
+        document.body.append(video);
+        video.requestVideoFrameCallback(() => (clearTimeout(t), resolve(now())));
+        video.srcObject = remote;
+      });
+    });
+  const pairs = [];
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const a = new RTCPeerConnection();
+      const b = new RTCPeerConnection();
+      pcs.push(a, b);
+      streams[i].getTracks().forEach((t) => a.addTrack(t, streams[i]));
+      streams[j].getTracks().forEach((t) => b.addTrack(t, streams[j]));
+      a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+      b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+      frames.push(rendered(a), rendered(b));
+      pairs.push([a, b]);
+    }
+  }
+  await Promise.all(
+    pairs.map(async ([a, b]) => {
+      await a.setLocalDescription();
+      await b.setRemoteDescription(a.localDescription);
+      await b.setLocalDescription();
+      await a.setRemoteDescription(b.localDescription);
+    }),
+  );
+  try {
+    return Math.max(...(await Promise.all(frames))) - start;
+  } finally {
+    pcs.forEach((pc) => pc.close());
+    streams.forEach((s) => s.getTracks().forEach((t) => t.stop()));
+    document.body.replaceChildren();
+  }
+}
+
 export function stopCalls() {
   calls.forEach((c) => c.leave());
   document.body.replaceChildren();

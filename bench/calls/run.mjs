@@ -8,7 +8,8 @@
  * Stats: median cost of a bare getStats(), of a getStats() whose report is read, and of one kit interval (sampling + rates + <rtc-stats>
  * render), measured alternately in the same call; getStats() calls per connection per interval
  * with three <rtc-stats> shown; long tasks during a call with stats shown (60 s, 15 s with --quick).
- * Mesh: time until every participant of a 4-person room sees every other, vs 1:1, alternated.
+ * Mesh: time until every participant of a 4-person room sees every other, vs 1:1, alternated, each next
+ * to its floor: raw RTCPeerConnections wired in the page.
  */
 import { launchChromium, median, p90, record, table } from '../lib.mjs';
 import { readRoot, startKitServer } from '../kit-server.mjs';
@@ -41,11 +42,14 @@ const longTasks = await run('longTasks', { ms: quick ? 15000 : 60000 });
 await run('stopCalls');
 
 // Mesh vs 1:1.
-const mesh = { '1:1': [], '4-person mesh': [] };
+// The raw floors (RTCPeerConnections wired in the page, no server) show what the pairs and
+// encoders cost by themselves on this machine.
+const mesh = { '1:1': [], '4-person mesh': [], 'raw 1:1 (floor)': [], 'raw 4-person mesh (floor)': [] };
 for (let round = 0; round < (quick ? 2 : 5); round++) {
   for (const [name, n] of [['1:1', 2], ['4-person mesh', 4]]) {
     mesh[name].push(await run('startCalls', { url: signalingUrl, room: `mesh-${round}-${n}-${Date.now()}`, n }));
     await run('stopCalls');
+    mesh[`raw ${name} (floor)`].push(await run('rawMesh', { n }));
   }
 }
 
@@ -65,8 +69,11 @@ console.log(`long tasks during ${quick ? 15 : 60} s of a call with stats shown: 
 console.log('\nMesh setup, ms from join() until every participant renders every other one');
 const oneToOne = median(mesh['1:1']);
 table(
-  ['room', 'n', 'p50', 'p90', 'vs 1:1'],
-  Object.entries(mesh).map(([k, xs]) => [k, xs.length, f(median(xs), 0), f(p90(xs), 0), f(median(xs) / oneToOne) + '×']),
+  ['room', 'n', 'p50', 'p90', 'vs 1:1', 'vs raw floor'],
+  Object.entries(mesh).map(([k, xs]) => {
+    const floor = k.startsWith('raw') ? null : median(mesh[`raw ${k} (floor)`]);
+    return [k, xs.length, f(median(xs), 0), f(p90(xs), 0), f(median(xs) / oneToOne) + '×', floor ? f(median(xs) / floor) + '×' : ''];
+  }),
 );
 record('stats', {
   bareGetStatsP50: median(bare),
@@ -78,7 +85,15 @@ record('stats', {
   longTasks: longTasks.length,
   longTaskWindowSeconds: quick ? 15 : 60,
 });
-record('mesh', { oneToOneP50: oneToOne, fourMeshP50: median(mesh['4-person mesh']), ratio: median(mesh['4-person mesh']) / oneToOne });
+const rawFour = median(mesh['raw 4-person mesh (floor)']);
+record('mesh', {
+  oneToOneP50: oneToOne,
+  fourMeshP50: median(mesh['4-person mesh']),
+  ratio: median(mesh['4-person mesh']) / oneToOne,
+  rawOneToOneP50: median(mesh['raw 1:1 (floor)']),
+  rawFourMeshP50: rawFour,
+  ratioToRawFourMesh: median(mesh['4-person mesh']) / rawFour,
+});
 await browser.close();
 await close();
 process.exit(0);
