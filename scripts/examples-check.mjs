@@ -8,7 +8,8 @@
  *    opened in headless Chromium next to the kit's signaling server, and must show what a user
  *    would see: the elements upgraded, objects set by the framework arriving as objects (ICE
  *    servers, translated strings on the buttons), the camera preview playing, and the
- *    `rtc-joined` event reaching the framework's handler, which updates the page's text.
+ *    `rtc-joined` event reaching the framework's handler, which updates the page's text; and, against
+ *    a server that refuses the page's origin, `rtc-error` reaching the other handler.
  *
  *   node --import tsx scripts/examples-check.mjs [react|vue]
  */
@@ -52,6 +53,8 @@ try {
 
 // 3. Built, served and used in a browser.
 const signaling = await startSignalingServer({ port: 0, host: '127.0.0.1' });
+// A server that refuses this page's origin (close 4403): the call fires `rtc-error` `forbidden-origin`.
+const refusing = await startSignalingServer({ port: 0, host: '127.0.0.1', allowedOrigins: ['https://example.org'] });
 const browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 const out = mkdtempSync(join(tmpdir(), 'rtc-examples-'));
 const types = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.map': 'application/json' };
@@ -79,12 +82,14 @@ const examples = {
   react: {
     room: 'react-room',
     joined: 'In react-room',
+    refused: 'Error: forbidden-origin',
     leave: 'Hang up',
     config: { root: join(root, 'examples/react'), configFile: false },
   },
   vue: {
     room: 'vue-room',
     joined: 'Dans vue-room',
+    refused: 'Erreur : forbidden-origin',
     leave: 'Quitter',
     noMirror: true,
     config: { root: join(root, 'examples/vue'), configFile: join(root, 'examples/vue/vite.config.ts') },
@@ -135,6 +140,14 @@ try {
       check(s.preview === 320, `${name}: the camera preview plays at the width the framework set, 320px (${s.preview}px)`);
       if (ex.noMirror) check(s.noMirror === true, `${name}: the no-mirror attribute reaches the camera`);
       check(errors.length === 0, `${name}: no page or console errors${errors.length ? `: ${errors.join('; ')}` : ''}`);
+      // The same page against a server that refuses it: the rtc-error handler shows the code.
+      const r = new URLSearchParams({ signaling: refusing.url, room: ex.room });
+      await page.goto(`http://127.0.0.1:${server.address().port}/?${r}`, { waitUntil: 'load', timeout: 30000 });
+      const refused = await page
+        .waitForFunction((text) => document.querySelector('p[role="status"]')?.textContent.trim() === text, { timeout: 15000 }, ex.refused)
+        .then(() => true, () => false);
+      const shown = await page.evaluate(() => document.querySelector('p[role="status"]')?.textContent.trim());
+      check(refused, `${name}: the rtc-error handler updates the page when the server refuses: "${shown}"`);
     } finally {
       await page.close();
       server.close();
@@ -143,6 +156,7 @@ try {
 } finally {
   await browser.close();
   await signaling.close();
+  await refusing.close();
   rmSync(out, { recursive: true, force: true });
 }
 
