@@ -89,6 +89,24 @@ function screenShareShown() {
   }
   return false;
 }
+/** The sharer stopped: no call shows a screen share any more, and every video plays the camera again (runs in the page). */
+function cameraBack() {
+  if (document.querySelector('rtc-camera[screen-sharing]')) return false;
+  const calls = [...document.querySelectorAll('rtc-call')];
+  const tiles = calls.flatMap((c) => [...(c.shadowRoot?.querySelectorAll('[part~="tile"]') ?? [])]);
+  return (
+    tiles.length > 0 &&
+    tiles.every((t) => {
+      const v = t.querySelector('video');
+      return !t.hasAttribute('data-screen') && !t.querySelector('[part~="tile-screen"]') && v.videoWidth > 0 && v.videoWidth / v.videoHeight < 1.5;
+    })
+  );
+}
+/** axe-core's violations in the story (runs in the page, after axe is loaded). */
+async function axeViolations() {
+  const r = await window.axe.run('#storybook-root', { resultTypes: ['violations'] });
+  return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
 const failures = [];
 const started = Date.now();
 for (const story of stories) {
@@ -128,12 +146,16 @@ for (const story of stories) {
       if (!seen) problems.push('share-screen story: no tile shows a playing screen share within 15 s');
       else console.log(`    remote tile shows the screen at ${seen.width}×${seen.height} ("${seen.badge}"); mean brightness ${seen.brightness}; shared: ${seen.surface}`);
       await page.waitForFunction(allVideosPlay, { timeout: 15000 }).catch(() => problems.push('share-screen story: not every video plays after sharing'));
+      await page.evaluate(axeSource);
+      problems.push(...(await page.evaluate(axeViolations)).map((v) => `a11y while sharing: ${v}`));
+      // "Stop sharing": the camera comes back on the other side (no badge, the camera's picture).
+      await page.click('rtc-camera >>> button[part~="screen-share"]');
+      await page
+        .waitForFunction(cameraBack, { timeout: 15000 })
+        .catch(() => problems.push('share-screen story: after "Stop sharing" the other side does not show the camera again within 15 s'));
     }
     await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run('#storybook-root', { resultTypes: ['violations'] });
-      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
+    const violations = await page.evaluate(axeViolations);
     problems.push(...violations.map((v) => `a11y: ${v}`));
   } catch (err) {
     problems.push(`did not render: ${err.message.split('\n')[0]}`);
