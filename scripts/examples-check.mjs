@@ -3,7 +3,8 @@
  * The README's React 19 and Vue 3 examples, compiled and run (after `npm run build`):
  * 1. the README shows `examples/react/App.tsx`, `examples/vue/App.vue` and
  *    `examples/vue/vite.config.ts` verbatim;
- * 2. the React example type-checks against the built declarations (`rtc-elements/react` JSX types);
+ * 2. the React example type-checks against the built declarations (`rtc-elements/react` JSX types),
+ *    and the Vue example's script and template code with vue-tsc;
  * 3. each example is built with vite against the built package (`dist/`), served on 127.0.0.1 and
  *    opened in headless Chromium next to the kit's signaling server, and must show what a user
  *    would see: the elements upgraded, objects set by the framework arriving as objects (ICE
@@ -49,6 +50,15 @@ try {
   check(true, 'examples/react type-checks (tsc, JSX types from rtc-elements/react)');
 } catch (err) {
   check(false, `examples/react type-checks:\n${err.stdout}`);
+}
+
+// The Vue example's script and template expressions type-check too (vue-tsc; Vue does not type a
+// custom element's attributes, only the code in the template).
+try {
+  execFileSync(process.execPath, [join(root, 'node_modules/vue-tsc/bin/vue-tsc.js'), '-p', 'examples/vue/tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  check(true, 'examples/vue type-checks (vue-tsc: script and template expressions)');
+} catch (err) {
+  check(false, `examples/vue type-checks:\n${err.stdout}`);
 }
 
 // 3. Built, served and used in a browser.
