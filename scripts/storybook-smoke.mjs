@@ -2,10 +2,12 @@
 /**
  * Visits every story of the built Storybook (storybook-static/) in headless Chromium with fake
  * devices and fails on a console error, a page error, a failed request, an accessibility
- * violation (axe-core), or — for stories tagged `live` — a video that does not play. Stories
- * tagged `share-screen` get a real click on the first "Share screen" button (getDisplayMedia needs
- * a user gesture; Chromium's fake UI then picks the screen) and must show the share on the
- * other side: a playing video in a tile marked as a screen share, with its badge.
+ * violation (axe-core), or — for stories tagged `live` — a video that does not play or a call
+ * that does not show a tile for every other call of its room. Stories tagged `share-screen` get a
+ * real click on the first "Share screen" button (getDisplayMedia needs a user gesture; Chromium's
+ * fake UI then picks the screen) and must show the share on the other side (a tile marked as a
+ * screen share, with its badge, playing a screen-shaped, non-black picture), pass axe while
+ * sharing, and show the camera again after a second click ("Stop sharing").
  *
  *   node scripts/storybook-smoke.mjs [--only <story-id-substring>]
  */
@@ -131,7 +133,7 @@ for (const story of stories) {
       const calls = await page.evaluate(() => document.querySelectorAll('rtc-call').length);
       const bound = 15000 + 5000 * Math.max(0, calls - 3);
       await page
-        .waitForFunction(allVideosPlay, { timeout: bound })
+        .waitForFunction(allVideosPlay, { timeout: bound, polling: 200 })
         .catch(() => problems.push(`live story: not every video plays (videoWidth > 0) within ${bound / 1000} s`));
     } else {
       await new Promise((r) => setTimeout(r, 300));
@@ -140,18 +142,18 @@ for (const story of stories) {
       // A real click (trusted input, so user activation), as a user shares their screen.
       await page.click('rtc-camera >>> button[part~="screen-share"]');
       const seen = await page
-        .waitForFunction(screenShareShown, { timeout: 15000 })
+        .waitForFunction(screenShareShown, { timeout: 15000, polling: 200 })
         .then((h) => h.jsonValue())
         .catch(() => null);
       if (!seen) problems.push('share-screen story: no tile shows a playing screen share within 15 s');
       else console.log(`    remote tile shows the screen at ${seen.width}×${seen.height} ("${seen.badge}"); mean brightness ${seen.brightness}; shared: ${seen.surface}`);
-      await page.waitForFunction(allVideosPlay, { timeout: 15000 }).catch(() => problems.push('share-screen story: not every video plays after sharing'));
+      await page.waitForFunction(allVideosPlay, { timeout: 15000, polling: 200 }).catch(() => problems.push('share-screen story: not every video plays after sharing'));
       await page.evaluate(axeSource);
       problems.push(...(await page.evaluate(axeViolations)).map((v) => `a11y while sharing: ${v}`));
       // "Stop sharing": the camera comes back on the other side (no badge, the camera's picture).
       await page.click('rtc-camera >>> button[part~="screen-share"]');
       await page
-        .waitForFunction(cameraBack, { timeout: 15000 })
+        .waitForFunction(cameraBack, { timeout: 15000, polling: 200 })
         .catch(() => problems.push('share-screen story: after "Stop sharing" the other side does not show the camera again within 15 s'));
     }
     await page.evaluate(axeSource);
