@@ -36,6 +36,10 @@ const base = `http://127.0.0.1:${server.address().port}`;
 
 const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
 const stories = Object.values(index.entries).filter((e) => e.type === 'story' && e.id.includes(only));
+if (stories.length === 0) {
+  console.error(`no story matches${only ? ` "${only}"` : ''} in storybook-static/index.json: nothing was checked`);
+  process.exit(1);
+}
 const axeSource = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 
 const browser = await puppeteer.launch({
