@@ -53,7 +53,7 @@ const videosPlay = (page, count) =>
     count,
   );
 
-async function shoot(url, file, { count = 1, width = 1100, height = 700, before } = {}) {
+async function shoot(url, file, { count = 1, width = 1100, height = 700, before, after, element } = {}) {
   const page = await browser.newPage({ type: 'window' });
   await page.setViewport({ width, height });
   await page.goto(url, { waitUntil: 'load' });
@@ -62,8 +62,12 @@ async function shoot(url, file, { count = 1, width = 1100, height = 700, before 
     await page.screenshot({ path: join(out, `failed-${file}`) });
     throw err;
   });
+  await after?.(page);
   await new Promise((r) => setTimeout(r, 1500)); // a few frames more
-  await page.screenshot({ path: join(out, file), fullPage: true });
+  // `element`: only that element (e.g. one call of a big room), else the whole page.
+  // (A clip of the viewport: capturing beyond it repaints videos black.)
+  const box = element && (await (await page.$(element)).boundingBox());
+  await page.screenshot({ path: join(out, file), ...(box ? { clip: box, captureBeyondViewport: false } : { fullPage: true }) });
   console.log(`docs/screenshots/${file}`);
   return page;
 }
@@ -79,6 +83,19 @@ try {
   for (const [id, count] of [['live', 3], ['room-of-three', 9], ['themes', 9], ['translated', 3]]) {
     await (await shoot(story(id), `${id}.png`, { count, height: id === 'room-of-three' || id === 'themes' ? 820 : 620 })).close();
   }
+  // A room of six seen from Ada's seat: five tiles three across (36 videos play in the page).
+  await (await shoot(story('room-of-six'), 'room-of-six.png', { count: 36, width: 1000, height: 1040, element: 'rtc-call' })).close();
+  // Ada shares her screen (a real click: getDisplayMedia needs one); Bob's tile shows it with its badge.
+  const shared = (page) =>
+    page.waitForFunction(
+      () => document.querySelector('rtc-call[name="Bob"]')?.shadowRoot?.querySelector('[data-screen] video')?.videoWidth > 400,
+      { timeout: 30000 },
+    );
+  const share = async (page) => {
+    await page.click('rtc-camera >>> button[part~="screen-share"]');
+    await shared(page);
+  };
+  await (await shoot(story('screen-share-in-call'), 'screen-share-in-call.png', { count: 3, height: 720, after: share })).close();
 } finally {
   await browser.close();
   static_.close();

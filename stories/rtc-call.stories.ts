@@ -241,3 +241,48 @@ export const Themes: StoryObj<Args> = {
       </div>`;
   },
 };
+
+const SIX = ['Ada', 'Bob', 'Cy', 'Dee', 'Eve', 'Fay'];
+
+/**
+ * A full room of six, live, in this page (in-page signaling, 30 real peer connections, your
+ * camera six times at 160×120, 10 fps, so two CPU cores cope): Ada's call on top shows the five
+ * others three across; the five calls below show the same room from each other seat.
+ */
+export const RoomOfSix: StoryObj<Args> = {
+  // Not on the docs page, where every story runs at once: 30 more peer connections there is too many.
+  tags: ['live', '!autodocs'],
+  render: () => {
+    const transport = loopback(new InMemorySignalingHub(6));
+    const call = (name: string) => html`<rtc-call room="six" name=${name} .signalingTransport=${transport}>
+      <rtc-camera width="160" height="120" frame-rate="10"></rtc-camera>
+    </rtc-call>`;
+    return html`<div style="display:grid;gap:16px">
+      <div style="max-width:960px">${call(SIX[0])}</div>
+      <div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(480px,1fr));gap:12px">
+        ${SIX.slice(1).map(call)}
+      </div>
+    </div>`;
+  },
+};
+
+/**
+ * Screen share in a call: press **Share screen** under Ada's camera and pick a screen, window or
+ * tab. Her camera track is swapped for the screen in place (`RTCRtpSender.replaceTrack`, no
+ * renegotiation), and Bob's tile of Ada (right) shows the screen with the “Sharing screen”
+ * badge; **Stop sharing** (or the browser's own bar) brings the camera back. The browser asks
+ * for a click, so the share starts from the button, as it would for a user.
+ */
+export const ScreenShareInCall: StoryObj<Args> = {
+  tags: ['live', 'share-screen'],
+  render: () => {
+    const transport = loopback();
+    return html`<div style="display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:12px">
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="share" name=${name} .signalingTransport=${transport}>
+          <rtc-camera width="320" height="240" frame-rate="15" ?no-controls=${name === 'Bob'}></rtc-camera>
+        </rtc-call>`,
+      )}
+    </div>`;
+  },
+};
