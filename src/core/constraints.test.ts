@@ -11,6 +11,14 @@ describe('constraints', () => {
     expect(buildConstraints({ audio: false, width: -1 })).to.deep.equal({ audio: false, video: true });
   });
 
+  it('reads sizes a framework set as strings, and ignores ones that are not numbers', () => {
+    // Vue sets a custom element's property from a static attribute: width="320" arrives as "320".
+    const asStrings = { width: '320', height: ' 240 ', frameRate: '15' } as unknown as { width: number; height: number; frameRate: number };
+    expect(buildConstraints(asStrings).video).to.deep.equal({ width: { ideal: 320 }, height: { ideal: 240 }, frameRate: { ideal: 15 } });
+    const junk = { width: 'wide', height: '', frameRate: '0' } as unknown as { width: number; height: number; frameRate: number };
+    expect(buildConstraints(junk).video).to.equal(true);
+  });
+
   it('lays the constraints property over the attributes, kind by kind', () => {
     const base = buildConstraints({ width: 640 });
     expect(mergeConstraints(base, { video: { width: { exact: 1280 }, aspectRatio: 16 / 9 } })).to.deep.equal({

@@ -22,7 +22,11 @@ export interface CaptureOptions {
 /** The media kinds a capture may hold. */
 export type MediaKind = 'audio' | 'video';
 
-const positive = (n: number | undefined) => (n !== undefined && Number.isFinite(n) && n > 0 ? n : undefined);
+// A framework may set the property to a string (Vue sets `width="320"` as "320"): read it as a number.
+const positive = (v: number | string | undefined) => {
+  const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+  return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+};
 
 /**
  * Sizes and rates are `ideal` so a camera that cannot match them still opens (the browser picks
