@@ -3,7 +3,7 @@
  * (full mesh), the local media it publishes, ICE configuration and stats sampling.
  * Framework-free: `<rtc-call>` provides one to its subtree, but it works on its own.
  */
-import { CallChannel, CONTROL_LABEL, type ChannelOptions } from './data-channel.js';
+import { CallChannel, CONTROL_LABEL, HeldChannels, type ChannelOptions } from './data-channel.js';
 import { LocalMedia } from './local-media.js';
 import { defaultMeshPolicy, type MeshPolicy } from './mesh-policy.js';
 import { IceServerErrorEvent, LinkReplacedEvent, PeerLink, type RecoveryOptions } from './peer-link.js';
@@ -138,6 +138,8 @@ export class CallSession extends EventTarget {
   #remoteMedia = new Map<string, WireMediaState>();
   #sentMedia: WireMediaState | null = null;
   #channels = new Map<string, CallChannel>();
+  /** Channels participants opened before we asked for their label: their messages wait. */
+  #held = new HeldChannels();
   #videoWanted = new Map<string, boolean>();
   #speakingUntil = new Map<string, number>();
   #speakingTimer?: ReturnType<typeof setInterval>;
@@ -203,6 +205,7 @@ export class CallSession extends EventTarget {
       if (other.id === channel.id) throw new Error(`channel labels "${label}" and "${other.label}" collide; rename one`);
     }
     this.#channels.set(label, channel);
+    for (const [peer, held] of this.#held.take(label)) channel.adopt(peer, held);
     for (const link of this.#links.values()) link.openChannel(channel);
     return channel;
   }
@@ -373,7 +376,11 @@ export class CallSession extends EventTarget {
       send: (data) => client.signal(peer.id, data),
       localStream: () => this.#localStreamForOffer(),
       channels: () => [...this.#channels.values()],
-      onChannel: (label, dc) => this.#channels.get(label)?.attach(peer.id, dc),
+      onChannel: (label, dc, peerReady) => {
+        const channel = this.#channels.get(label);
+        if (channel) channel.attach(peer.id, dc, peerReady);
+        else this.#held.hold(label, peer.id, dc, peerReady);
+      },
       recovery: this.config.recovery,
       replacing,
     });
@@ -411,6 +418,7 @@ export class CallSession extends EventTarget {
   #closeLink(link: PeerLink): void {
     link.close();
     for (const channel of this.#channels.values()) channel.detach(link.id);
+    this.#held.drop(link.id);
   }
 
   #onIceServerError(e: IceServerErrorEvent): void {

@@ -96,6 +96,29 @@ describe('CallSession data channels (real peer connections through the real serv
     expect(error).to.be.instanceOf(RangeError);
   });
 
+  it('keeps messages sent before the other side asked for the label, and delivers them, in order, once it does', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const late = a.channel('late');
+    // Resolves once b's connection holds the channel (b's app has not asked for it).
+    await late.send('first');
+    await late.send(new Uint8Array([7, 8, 9]));
+    await late.send('third');
+    await new Promise((r) => setTimeout(r, 300));
+    const got = inbox(b, 'late'); // only now
+    await until(() => got.length === 3, () => `the held messages arrive (got ${got.length})`);
+    expect(got[0]).to.deep.equal({ from: a.state.localId, data: 'first' });
+    expect([...new Uint8Array(got[1].data as ArrayBuffer)]).to.deep.equal([7, 8, 9]);
+    expect(got[2].data).to.equal('third');
+    // From then on it is an ordinary channel both ways.
+    const back = inbox(a, 'late');
+    await b.channel('late').send('reply');
+    await late.send('fourth');
+    await until(() => back.length === 1 && got.length === 4, 'later messages arrive both ways');
+    expect(back[0].data).to.equal('reply');
+    expect(got[3].data).to.equal('fourth');
+  });
+
   it('derives the same stream id for a label on every side, and refuses a reserved or colliding label', () => {
     expect(channelId('chat')).to.equal(channelId('chat'));
     expect(channelId('chat')).to.be.within(1, 1023);

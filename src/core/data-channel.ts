@@ -36,6 +36,11 @@ export const CONTROL_LABEL = 'rtc-control';
 /** Stream id of the control channel. */
 export const CONTROL_ID = 0;
 
+/** How long a send waits for the other side to have the channel before it fails. */
+export const PEER_CHANNEL_WAIT_MS = 10_000;
+/** Messages kept per participant for a label this side has not opened yet; older ones go. */
+export const HELD_MESSAGES = 256;
+
 /** Bytes per frame: below every browser's SCTP message limit (Firefox ↔ Chromium included). */
 export const CHUNK_BYTES = 16 * 1024;
 /** Sending pauses above this many buffered bytes… */
@@ -70,16 +75,25 @@ async function toBytes(data: ChannelData): Promise<[number, Uint8Array]> {
   return [KIND_BINARY, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
 }
 
-/** One participant's end of a channel: framing, reassembly and back-pressure over one RTCDataChannel. */
-class ChannelEnd {
+type Deliver = (data: string | ArrayBuffer) => void;
+
+/**
+ * One participant's end of a channel: framing, reassembly and back-pressure over one
+ * RTCDataChannel. Sending first waits for `peerReady`: the other side has this channel too
+ * (a negotiated channel's messages to a side without it would be dropped by its SCTP stack).
+ */
+export class ChannelEnd {
   #queue: Promise<void> = Promise.resolve();
   #parts: Uint8Array[] = [];
   #kind = 0;
 
   constructor(
     readonly dc: RTCDataChannel,
-    readonly deliver: (data: string | ArrayBuffer) => void,
+    /** Where whole messages go; replaced when a held end is adopted by a channel. */
+    public deliver: Deliver,
+    readonly peerReady: Promise<void> = Promise.resolve(),
   ) {
+    peerReady.catch(() => undefined); // a link that closes first: the send that waits says so
     dc.binaryType = 'arraybuffer';
     dc.bufferedAmountLowThreshold = LOW_WATER;
     dc.onmessage = ({ data }) => this.#receive(data);
@@ -95,6 +109,11 @@ class ChannelEnd {
   async #send(kind: number, bytes: Uint8Array, chunked: boolean): Promise<void> {
     const dc = this.dc;
     if (dc.readyState === 'connecting') await once(dc, 'open');
+    await within(
+      this.peerReady,
+      PEER_CHANNEL_WAIT_MS,
+      `the other side did not open data channel "${dc.label}" within ${PEER_CHANNEL_WAIT_MS / 1000} s`,
+    );
     const step = CHUNK_BYTES - 1;
     if (!chunked && bytes.byteLength > step) {
       throw new RangeError(`a message on an unordered or unreliable channel is limited to ${step} bytes`);
@@ -135,6 +154,12 @@ class ChannelEnd {
   close(): void {
     this.dc.onmessage = null;
   }
+}
+
+function within(p: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function once(dc: RTCDataChannel, type: 'open' | 'bufferedamountlow'): Promise<void> {
@@ -197,10 +222,32 @@ export class CallChannel extends EventTarget {
     this.onClose(this);
   }
 
-  /** @internal A connection opened this channel to `peer`. */
-  attach(peer: string, dc: RTCDataChannel): void {
+  /** @internal A connection opened this channel to `peer`; `peerReady` settles once that side has it too. */
+  attach(peer: string, dc: RTCDataChannel, peerReady?: Promise<void>): void {
     this.detach(peer);
-    this.#ends.set(peer, new ChannelEnd(dc, (data) => this.dispatchEvent(new ChannelMessageEvent(peer, data))));
+    this.#ends.set(peer, new ChannelEnd(dc, this.#dispatcher(peer), peerReady));
+  }
+
+  /**
+   * @internal Takes over an end opened before this side asked for the label (the other side
+   * opened it first) with the messages it held. They are delivered in a task of their own, so
+   * that whoever called `channel()` has added its listeners; later ones queue behind them.
+   */
+  adopt(peer: string, held: HeldEnd): void {
+    this.detach(peer);
+    const { end, messages } = held;
+    this.#ends.set(peer, end);
+    end.deliver = (data) => messages.push(data);
+    setTimeout(() => {
+      if (this.#ends.get(peer) !== end) return;
+      const dispatch = this.#dispatcher(peer);
+      for (const data of messages.splice(0)) dispatch(data);
+      end.deliver = dispatch;
+    }, 0);
+  }
+
+  #dispatcher(peer: string): Deliver {
+    return (data) => this.dispatchEvent(new ChannelMessageEvent(peer, data));
   }
 
   /** @internal The connection to `peer` went away. */
@@ -210,5 +257,56 @@ export class CallChannel extends EventTarget {
     end.close();
     if (closeChannel) end.dc.close();
     this.#ends.delete(peer);
+  }
+}
+
+/** An end opened for a label this side has not asked for yet, and the messages it received. */
+export interface HeldEnd {
+  end: ChannelEnd;
+  messages: (string | ArrayBuffer)[];
+}
+
+/**
+ * Channels the other side opened first, by label and participant, until this side asks for the
+ * label: their messages wait here instead of being lost. Keeps the last `HELD_MESSAGES` per end.
+ */
+export class HeldChannels {
+  #byLabel = new Map<string, Map<string, HeldEnd>>();
+
+  /** Holds `dc` of `peer` until `take(label)`. */
+  hold(label: string, peer: string, dc: RTCDataChannel, peerReady?: Promise<void>): void {
+    const messages: (string | ArrayBuffer)[] = [];
+    let warned = false;
+    const end = new ChannelEnd(
+      dc,
+      (data) => {
+        messages.push(data);
+        if (messages.length <= HELD_MESSAGES) return;
+        messages.shift();
+        if (!warned) console.warn(`[rtc-elements] data channel "${label}" is not open here: keeping its last ${HELD_MESSAGES} messages`);
+        warned = true;
+      },
+      peerReady,
+    );
+    let ends = this.#byLabel.get(label);
+    if (!ends) this.#byLabel.set(label, (ends = new Map()));
+    ends.get(peer)?.end.close();
+    ends.set(peer, { end, messages });
+  }
+
+  /** The held ends of `label`, by participant, no longer held here. */
+  take(label: string): Map<string, HeldEnd> {
+    const ends = this.#byLabel.get(label) ?? new Map<string, HeldEnd>();
+    this.#byLabel.delete(label);
+    return ends;
+  }
+
+  /** Forgets `peer`'s ends (its connection went away). */
+  drop(peer: string): void {
+    for (const [label, ends] of this.#byLabel) {
+      ends.get(peer)?.end.close();
+      ends.delete(peer);
+      if (ends.size === 0) this.#byLabel.delete(label);
+    }
   }
 }

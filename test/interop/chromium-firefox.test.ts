@@ -109,10 +109,19 @@ const MEASURE = `(async () => {
   ctx.close();
   await new Promise((r) => setTimeout(r, 1500)); // frames counted over at least 1.5 s
   const f2 = await frames();
+  // The tile as it is now: if its video restarted meanwhile (a new stream or a rebuilt
+  // connection on a starved machine), give it a moment to show a frame, and say so.
+  let now = call.shadowRoot.querySelector('video');
+  const restarted = now !== video || now?.srcObject !== video.srcObject || [...call.session.peerConnections().values()][0] !== pc;
+  for (let i = 0; i < 40 && !(now?.videoWidth > 0); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    now = call.shadowRoot.querySelector('video');
+  }
   return {
     from: call.session.state.participants[0]?.name,
-    width: video.videoWidth,
-    height: video.videoHeight,
+    width: now?.videoWidth ?? 0,
+    height: now?.videoHeight ?? 0,
+    restarted,
     framesDecoded: f2,
     framesDuring: f2 - f1,
     peakRms,
@@ -127,6 +136,8 @@ interface Measured {
   height: number;
   framesDecoded: number;
   framesDuring: number;
+  /** The tile's video element, stream or connection changed during the measurement. */
+  restarted: boolean;
   peakRms: number;
   method: string;
   userAgent: string;
