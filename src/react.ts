@@ -12,6 +12,7 @@
  */
 import type { DetailedHTMLProps, HTMLAttributes } from 'react';
 import type { RtcCall, RtcCamera, RtcChat, RtcStats } from './index.js';
+import type { RtcCallProperty, RtcCameraProperty, RtcChatProperty, RtcStatsProperty } from './element-properties.js';
 
 /** `onrtc-joined`, `onrtc-error`, …: a listener for that exact event (they bubble, so any element hears them). */
 export type RtcEventProps = {
@@ -26,52 +27,16 @@ export type RtcElementProps<E extends HTMLElement, P extends keyof E> = Partial<
   DetailedHTMLProps<HTMLAttributes<E>, E>;
 
 /** Props of `<rtc-call>`. */
-export type RtcCallProps = RtcElementProps<
-  RtcCall,
-  | 'signaling'
-  | 'token'
-  | 'getToken'
-  | 'room'
-  | 'name'
-  | 'iceServers'
-  | 'iceTransportPolicy'
-  | 'maxBitrate'
-  | 'maxVideoBitrate'
-  | 'maxAudioBitrate'
-  | 'noAutoJoin'
-  | 'strings'
-  | 'signalingTransport'
->;
+export type RtcCallProps = RtcElementProps<RtcCall, RtcCallProperty>;
 
 /** Props of `<rtc-camera>`. */
-export type RtcCameraProps = RtcElementProps<
-  RtcCamera,
-  | 'width'
-  | 'height'
-  | 'frameRate'
-  | 'facingMode'
-  | 'deviceId'
-  | 'audioDeviceId'
-  | 'noAudio'
-  | 'noVideo'
-  | 'noEchoCancellation'
-  | 'noNoiseSuppression'
-  | 'noAutoGainControl'
-  | 'constraints'
-  | 'muted'
-  | 'cameraOff'
-  | 'noMirror'
-  | 'showSettings'
-  | 'noControls'
-  | 'strings'
-  | 'media'
->;
+export type RtcCameraProps = RtcElementProps<RtcCamera, RtcCameraProperty>;
 
 /** Props of `<rtc-chat>`. */
-export type RtcChatProps = RtcElementProps<RtcChat, 'label' | 'strings' | 'session'>;
+export type RtcChatProps = RtcElementProps<RtcChat, RtcChatProperty>;
 
 /** Props of `<rtc-stats>`. */
-export type RtcStatsProps = RtcElementProps<RtcStats, 'variant' | 'interval' | 'participant' | 'sample' | 'source' | 'strings'>;
+export type RtcStatsProps = RtcElementProps<RtcStats, RtcStatsProperty>;
 
 declare module 'react' {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -7,6 +7,7 @@
  */
 import type { EmitFn, HTMLAttributes } from 'vue';
 import type { RtcCall, RtcCamera, RtcChat, RtcStats } from './index.js';
+import type { RtcCallProperty, RtcCameraProperty, RtcChatProperty, RtcStatsProperty } from './element-properties.js';
 
 /** The `rtc-*` events, by name. */
 type RtcEvents = {
@@ -26,45 +27,9 @@ export type RtcVueElement<E extends HTMLElement, P extends keyof E> = new () => 
 
 declare module 'vue' {
   interface GlobalComponents {
-    'rtc-call': RtcVueElement<
-      RtcCall,
-      | 'signaling'
-      | 'token'
-      | 'getToken'
-      | 'room'
-      | 'name'
-      | 'iceServers'
-      | 'iceTransportPolicy'
-      | 'maxBitrate'
-      | 'maxVideoBitrate'
-      | 'maxAudioBitrate'
-      | 'noAutoJoin'
-      | 'strings'
-      | 'signalingTransport'
-    >;
-    'rtc-camera': RtcVueElement<
-      RtcCamera,
-      | 'width'
-      | 'height'
-      | 'frameRate'
-      | 'facingMode'
-      | 'deviceId'
-      | 'audioDeviceId'
-      | 'noAudio'
-      | 'noVideo'
-      | 'noEchoCancellation'
-      | 'noNoiseSuppression'
-      | 'noAutoGainControl'
-      | 'constraints'
-      | 'muted'
-      | 'cameraOff'
-      | 'noMirror'
-      | 'showSettings'
-      | 'noControls'
-      | 'strings'
-      | 'media'
-    >;
-    'rtc-chat': RtcVueElement<RtcChat, 'label' | 'strings' | 'session'>;
-    'rtc-stats': RtcVueElement<RtcStats, 'variant' | 'interval' | 'participant' | 'sample' | 'source' | 'strings'>;
+    'rtc-call': RtcVueElement<RtcCall, RtcCallProperty>;
+    'rtc-camera': RtcVueElement<RtcCamera, RtcCameraProperty>;
+    'rtc-chat': RtcVueElement<RtcChat, RtcChatProperty>;
+    'rtc-stats': RtcVueElement<RtcStats, RtcStatsProperty>;
   }
 }
