@@ -8,34 +8,13 @@
  * opens the call's negotiated data channels, and applies the mesh's send limits per sender.
  */
 import type { SignalData, WireCandidate, WireDescription } from '../protocol/messages.js';
-import { CONTROL_ID, CONTROL_LABEL, channelId, type ChannelOptions } from './data-channel.js';
+import { CONTROL_ID, CONTROL_LABEL } from './data-channel.js';
+import { LinkChannels, type ChannelSpec, type OnChannel } from './link-channels.js';
 import { HEARTBEAT_MS, IceRecovery, type RecoveryOptions } from './ice-recovery.js';
 import type { SendPolicy } from './mesh-policy.js';
 
 export type { RecoveryOptions } from './ice-recovery.js';
-
-/** The most channels a peer may have us open for it. */
-const MAX_PEER_CHANNELS = 32;
-
-/** A channel the other side announced, checked: its label must map to its id, as ours do. */
-function peerChannelSpec(c: unknown): ChannelSpec | null {
-  if (typeof c !== 'object' || c === null) return null;
-  const { label, id, ordered, maxRetransmits, maxPacketLifeTime } = c as Record<string, unknown>;
-  if (typeof label !== 'string' || label.length === 0 || label.length > 256 || label === CONTROL_LABEL) return null;
-  if (id !== channelId(label)) return null;
-  const count = (n: unknown) => (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535 ? n : undefined);
-  const options: ChannelOptions = { ordered: ordered !== false };
-  if (count(maxRetransmits) !== undefined) options.maxRetransmits = count(maxRetransmits);
-  else if (count(maxPacketLifeTime) !== undefined) options.maxPacketLifeTime = count(maxPacketLifeTime);
-  return { label, id, options };
-}
-
-/** A data channel the link opens on its connection. */
-export interface ChannelSpec {
-  label: string;
-  id: number;
-  options: ChannelOptions;
-}
+export type { ChannelSpec } from './link-channels.js';
 
 /** What a link needs from its session. */
 export interface PeerLinkOptions {
@@ -56,7 +35,7 @@ export interface PeerLinkOptions {
    * A data channel opened on this connection: one of the call's, or one the other side opened
    * first. `peerReady` settles once the other side has it too (rejects if the link closes first).
    */
-  onChannel?(label: string, dc: RTCDataChannel, peerReady: Promise<void>): void;
+  onChannel?: OnChannel;
   recovery?: Partial<RecoveryOptions>;
   /** This connection replaces a broken one: it counts as reconnecting until connected. */
   replacing?: boolean;
@@ -117,12 +96,7 @@ export class PeerLink extends EventTarget {
   // Data channels: created by the initiator with its first offer, by the other side when that
   // offer arrives (both negotiated, so no in-band announcement is needed).
   #channelsReady = false;
-  #channels = new Map<string, RTCDataChannel>();
-  /** Stream ids of the channels the other side has open, from its `channels` control messages. */
-  #remoteChannels = new Set<number>();
-  #channelWaiters = new Map<number, { resolve: () => void; reject: (e: Error) => void }[]>();
-  /** Channels opened because the other side asked (bounded: a peer cannot make us open many). */
-  #openedForPeer = 0;
+  #channels: LinkChannels;
   #control: RTCDataChannel | null = null;
   // Send limits: the mesh policy, and whether the other side wants our video at all.
   #policy: SendPolicy | null = null;
@@ -140,6 +114,16 @@ export class PeerLink extends EventTarget {
     this.id = opts.id;
     this.name = opts.name;
     const pc = (this.pc = new RTCPeerConnection(opts.config));
+    this.#channels = new LinkChannels(
+      pc,
+      (text) => {
+        if (this.#control?.readyState !== 'open') return false;
+        this.#control.send(text);
+        return true;
+      },
+      opts.onChannel,
+      (err) => this.#fail(err),
+    );
     this.#recovery = new IceRecovery(
       pc,
       opts.recovery,
@@ -229,7 +213,7 @@ export class PeerLink extends EventTarget {
 
   /** Opens a data channel of the call on this connection (once negotiation allows it). */
   openChannel(spec: ChannelSpec): void {
-    if (this.#channelsReady && !this.#closed) this.#createChannel(spec);
+    if (this.#channelsReady && !this.#closed) this.#channels.open(spec);
   }
 
   /** Limits what our video sender sends to this participant. */
@@ -265,11 +249,7 @@ export class PeerLink extends EventTarget {
     this.#closed = true;
     this.#recovery.close();
     clearInterval(this.#heartbeat);
-    for (const dc of this.#channels.values()) dc.onopen = dc.onmessage = null;
-    for (const waiters of this.#channelWaiters.values()) {
-      for (const w of waiters) w.reject(new Error('the connection closed'));
-    }
-    this.#channelWaiters.clear();
+    this.#channels.close();
     if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
     const pc = this.pc;
     pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
@@ -299,79 +279,12 @@ export class PeerLink extends EventTarget {
     control.onopen = () => {
       this.#recovery.heard();
       this.#sendControl();
-      this.#announceChannels();
+      this.#channels.announce();
       this.#heartbeat ??= setInterval(() => this.#keepalive(), HEARTBEAT_MS);
     };
     control.onmessage = ({ data }) => this.#onControl(data);
     control.onclose = () => this.#recovery.keepaliveClosed();
-    for (const spec of this.#opts.channels?.() ?? []) this.#createChannel(spec);
-  }
-
-  #createChannel(spec: ChannelSpec): void {
-    const existing = this.#channels.get(spec.label);
-    if (existing && existing.readyState !== 'closing' && existing.readyState !== 'closed') return;
-    let dc: RTCDataChannel;
-    try {
-      dc = this.pc.createDataChannel(spec.label, { ...spec.options, negotiated: true, id: spec.id });
-    } catch (err) {
-      this.#fail(new Error(`cannot open data channel "${spec.label}" (id ${spec.id}): ${(err as Error).message}`));
-      return;
-    }
-    this.#channels.set(spec.label, dc);
-    // Closing a negotiated channel resets its stream on both sides: the other side no longer has it.
-    dc.addEventListener('close', () => {
-      if (this.#channels.get(spec.label) === dc) this.#channels.delete(spec.label);
-      this.#remoteChannels.delete(spec.id);
-    });
-    this.#opts.onChannel?.(spec.label, dc, this.#whenPeerHas(spec.id));
-    this.#announceChannels();
-  }
-
-  #whenPeerHas(id: number): Promise<void> {
-    if (this.#remoteChannels.has(id)) return Promise.resolve();
-    if (this.#closed) return Promise.reject(new Error('the connection closed'));
-    return new Promise((resolve, reject) => {
-      const list = this.#channelWaiters.get(id) ?? [];
-      list.push({ resolve, reject });
-      this.#channelWaiters.set(id, list);
-    });
-  }
-
-  /** Tells the other side which channels we have open, so it opens them too and knows it may send. */
-  #announceChannels(): void {
-    if (this.#control?.readyState !== 'open') return;
-    const open = [...this.#channels.values()]
-      .filter((dc) => dc.id !== null && (dc.readyState === 'connecting' || dc.readyState === 'open'))
-      .map((dc) => ({
-        label: dc.label,
-        id: dc.id,
-        ordered: dc.ordered,
-        ...(dc.maxRetransmits !== null ? { maxRetransmits: dc.maxRetransmits } : {}),
-        ...(dc.maxPacketLifeTime !== null ? { maxPacketLifeTime: dc.maxPacketLifeTime } : {}),
-      }));
-    this.#control.send(JSON.stringify({ t: 'channels', open }));
-  }
-
-  /** The other side's open channels: open the ones we lack (their messages then wait for us), note the rest. */
-  #onPeerChannels(open: unknown): void {
-    if (!Array.isArray(open)) return;
-    const ids = new Set<number>();
-    for (const c of open.slice(0, MAX_PEER_CHANNELS)) {
-      const spec = peerChannelSpec(c);
-      if (!spec) continue;
-      ids.add(spec.id);
-      const mine = this.#channels.get(spec.label);
-      const taken = [...this.#channels.values()].some((dc) => dc.id === spec.id && dc.label !== spec.label);
-      if (!mine && !taken && this.#openedForPeer < MAX_PEER_CHANNELS) {
-        this.#openedForPeer++;
-        this.#createChannel(spec);
-      }
-    }
-    this.#remoteChannels = ids;
-    for (const id of ids) {
-      for (const w of this.#channelWaiters.get(id) ?? []) w.resolve();
-      this.#channelWaiters.delete(id);
-    }
+    for (const spec of this.#opts.channels?.() ?? []) this.#channels.open(spec);
   }
 
   #sendControl(): void {
@@ -395,7 +308,7 @@ export class PeerLink extends EventTarget {
       return;
     }
     if (typeof m === 'object' && m && (m as { t?: unknown }).t === 'channels') {
-      this.#onPeerChannels((m as { open?: unknown }).open);
+      this.#channels.peerChannels((m as { open?: unknown }).open);
       return;
     }
     if (typeof m === 'object' && m && (m as { t?: unknown }).t === 'video') {
