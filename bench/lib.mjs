@@ -26,8 +26,22 @@ export function shuffle(xs) {
 
 export { CHROMIUM_ARGS };
 
+/**
+ * Chromium for the benchmarks. Two windows take turns in front: a window in the back must not be
+ * throttled (its timers, its frames: requestVideoFrameCallback would not fire), or a trial hangs.
+ */
 export const launchChromium = () =>
-  puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  puppeteer.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    protocolTimeout: 60_000,
+    args: [
+      ...CHROMIUM_ARGS,
+      '--disable-backgrounding-occluded-windows',
+      '--disable-renderer-backgrounding',
+      '--disable-background-timer-throttling',
+    ],
+  });
 
 /**
  * An HTTP server on 127.0.0.1 serving `routes` ({path: [contentType, body]}); returns {server, base}.

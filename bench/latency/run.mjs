@@ -57,20 +57,31 @@ for (const p of [pageA, pageB]) {
   await p.waitForFunction(() => window.bench && customElements.get('rtc-call'));
 }
 
+/** A trial that has not finished in 20 s failed (it says where, rather than holding up the run). */
+const TRIAL_MS = 20_000;
+const bounded = (promise, what) => {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no result in ${TRIAL_MS / 1000} s`)), TRIAL_MS);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+};
+
 const onePage = (fn, arg) => async () => {
-  const r = await pageA.evaluate((fn, arg) => window.bench[fn](arg), fn, arg);
+  const r = await bounded(pageA.evaluate((fn, arg) => window.bench[fn](arg), fn, arg), fn);
   await pageA.evaluate(() => window.bench.cleanup());
   return { connected: r.connected - r.start, frame: r.frame - r.start };
 };
 const twoPage = (fn, args) => async (i) => {
-  const a = { ...args(i), role: 'wait' };
-  const b = { ...args(i), role: 'call' };
+  const shared = args(i); // once: a room name with Date.now() in it must be the same for both pages
+  const a = { ...shared, role: 'wait' };
+  const b = { ...shared, role: 'call' };
   await pageA.evaluate(() => (window.__ready = false));
   const waiting = pageA.evaluate((fn, a) => window.bench[fn](a), fn, a);
   waiting.catch(() => {}); // awaited below; a failed trial must not become an unhandled rejection
   await pageA.waitForFunction(() => window.__ready, { timeout: 10000 });
-  const rb = await pageB.evaluate((fn, b) => window.bench[fn](b), fn, b);
-  const ra = await waiting;
+  const rb = await bounded(pageB.evaluate((fn, b) => window.bench[fn](b), fn, b), `${fn} (calling page)`);
+  const ra = await bounded(waiting, `${fn} (waiting page)`);
   await Promise.all([pageA.evaluate(() => window.bench.cleanup()), pageB.evaluate(() => window.bench.cleanup())]);
   return {
     signaling: rb.signaling - rb.start,
@@ -93,6 +104,7 @@ for (const name of Object.keys(scenarios)) {
   if (only.length && !name.includes('two-page floor') && !only.some((o) => name.includes(o))) delete scenarios[name];
 }
 const results = Object.fromEntries(Object.keys(scenarios).map((k) => [k, []]));
+const failures = [];
 let trial = 0;
 const deadline = Date.now() + 8 * 60_000; // bounded whatever happens
 for (let round = 0; round < rounds && Date.now() < deadline; round++) {
@@ -101,7 +113,8 @@ for (let round = 0; round < rounds && Date.now() < deadline; round++) {
     try {
       results[name].push(await scenarios[name](trial));
     } catch (err) {
-      console.error(`  ${name} trial ${trial} failed: ${err.message}`);
+      console.error(`\n  ${name} trial ${trial} failed: ${err.message}`);
+      failures.push(`${name} trial ${trial}: ${err.message}`);
       await Promise.all([pageA, pageB].map((p) => p.evaluate(() => window.bench.cleanup()).catch(() => {})));
     }
   }
@@ -121,6 +134,7 @@ const rows = Object.entries(results).map(([name, rs]) => {
 });
 console.log('\nCall setup, ms from the start (getUserMedia already resolved); first frame = later of both sides');
 table(['scenario', 'n', 'signaling', 'connected', 'frame p50', 'frame p90', 'vs 2-page floor'], rows);
+if (failures.length) console.log(`\n${failures.length} failed trial(s), not counted:\n  ${failures.join('\n  ')}`);
 if (!only.length) record('latency', {
   rounds,
   unit: 'ms',
@@ -137,6 +151,7 @@ if (!only.length) record('latency', {
       },
     ]),
   ),
+  failures,
 });
 
 await browser.close();
