@@ -17,14 +17,14 @@ import {
   MAX_FRAME_BYTES,
   MAX_NAME_LENGTH,
   PROTOCOL_VERSION,
-  parseClientMessage,
+  checkClientMessage,
+  isValidSignal,
   type ErrorCode,
   type JoinMessage,
   type PeerInfo,
   type PeerJoinedMessage,
   type PeerLeftMessage,
   type ServerMessage,
-  type SignalData,
   type SignalMessage,
   type WelcomeMessage,
 } from '../protocol/messages.js';
@@ -33,6 +33,7 @@ import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { MemoryDirectory, type BusEvent, type Directory, type MemberRecord } from './directory.js';
 import { Metrics, type RefusalReason } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
+import { SPAN, valueSpan } from './raw-json.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 
 /** How the signaling server behaves. Every limit has a default fit for production. */
@@ -121,6 +122,8 @@ interface Slot {
   inbox: Inbox<SignalMessage>;
   graceTimer?: ReturnType<typeof setTimeout>;
   retransmitAt: number;
+  /** Waiting in one of the lazy acknowledgement lists. */
+  ackQueued: boolean;
 }
 
 const clean = (s: string) =>
@@ -185,9 +188,10 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   /** This process's participants per room. */
   const local = new Map<string, Set<Slot>>();
   const ackSoon = new Set<Slot>();
-  // Lazy acknowledgements wait about a second for a message to ride on, in ten rotating sets
-  // so they go out spread over the second rather than all at once.
-  const ackLater = Array.from({ length: 10 }, () => new Set<Slot>());
+  // Lazy acknowledgements wait about a second for a message to ride on, in ten rotating lists
+  // so they go out spread over the second rather than all at once. Lists and a flag rather
+  // than sets: a slot joins one for the first frame it sends in a second, not for every frame.
+  const ackLater: Slot[][] = Array.from({ length: 10 }, () => []);
   let ticks = 0;
   const unacked = new Set<Slot>();
   let draining = false;
@@ -217,29 +221,31 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       socket.send(typeof message === 'string' ? message : JSON.stringify(message));
     }
   };
-  /**
-   * A room message: numbered, serialized once, and kept (as text) until the participant
-   * acknowledges it. Relayed signals are the hot path: their frame is the sender's cached
-   * prefix, the validated `data` and the numbers, without building an object per recipient.
-   */
-  const deliver = (slot: Slot, message: PeerJoinedMessage | PeerLeftMessage | { from: Slot | string; data: SignalData }) => {
-    // The participant's acknowledgement rides along, so no separate ack frame is owed.
-    const ack = slot.inbox.last;
-    if (ack > 0) slot.inbox.ackDue = false;
-    const tail = ack > 0 ? `,"ack":${ack}}` : '}';
-    const now = Date.now();
-    const frame = slot.outbox.push((seq) => {
-      if ('data' in message) {
-        const prefix = typeof message.from === 'string' ? signalPrefix(message.from) : message.from.prefix;
-        return `${prefix}${JSON.stringify(message.data)},"seq":${seq}${tail}`;
-      }
-      const text = JSON.stringify(message);
-      return `${text.slice(0, -1)},"seq":${seq}${tail}`;
-    }, now);
-    if (slot.outbox.size === 1) slot.retransmitAt = now + retransmitMs;
-    unacked.add(slot);
+  /** Numbers `frame` (built by the caller with `outbox.nextSeq`) for `slot`, keeps it until acknowledged and sends it. */
+  const enqueue = (slot: Slot, frame: string, now: number) => {
+    slot.outbox.add(frame, now);
+    if (slot.outbox.size === 1) {
+      slot.retransmitAt = now + retransmitMs;
+      unacked.add(slot);
+    }
     transmit(slot.conn, frame);
   };
+  /** The end of a frame to `slot`: its number and, riding along, the acknowledgement it is owed. */
+  const tail = (slot: Slot) => {
+    const ack = slot.inbox.last;
+    if (ack === 0) return `,"seq":${slot.outbox.nextSeq}}`;
+    slot.inbox.ackDue = false;
+    return `,"seq":${slot.outbox.nextSeq},"ack":${ack}}`;
+  };
+  /**
+   * A relayed signal, the hot path: the sender's cached prefix (which stamps `from`), the
+   * validated `data` as JSON text, then the numbers. No object is built per recipient.
+   */
+  const deliverSignal = (slot: Slot, prefix: string, data: string) =>
+    enqueue(slot, `${prefix}${data}${tail(slot)}`, Date.now());
+  /** A room event (someone joined or left), numbered like signals. */
+  const deliver = (slot: Slot, message: PeerJoinedMessage | PeerLeftMessage) =>
+    enqueue(slot, `${JSON.stringify(message).slice(0, -1)}${tail(slot)}`, Date.now());
   const signalPrefix = (from: string) => `{"v":${PROTOCOL_VERSION},"type":"signal","from":${JSON.stringify(from)},"data":`;
   const sendError = (conn: Conn, code: ErrorCode, message: string) =>
     transmit(conn, { v: PROTOCOL_VERSION, type: 'error', code, message });
@@ -289,7 +295,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       case 'signal': {
         const target = slots.get(event.to);
         if (target && target.room === room && view.has(event.from)) {
-          deliver(target, { from: event.from, data: event.data });
+          deliverSignal(target, signalPrefix(event.from), JSON.stringify(event.data));
         }
         return;
       }
@@ -301,8 +307,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (slots.get(slot.info.id) !== slot) return;
     slots.delete(slot.info.id);
     clearTimeout(slot.graceTimer);
-    ackSoon.delete(slot);
-    for (const set of ackLater) set.delete(slot);
+    ackSoon.delete(slot); // the lazy lists skip it: it has no connection
     unacked.delete(slot);
     metrics.participants = slots.size;
     if (slot.conn) {
@@ -426,6 +431,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       prefix: signalPrefix(id),
       inbox: new Inbox<SignalMessage>(64),
       retransmitAt: 0,
+      ackQueued: false,
     };
     const stale = slots.get(id);
     if (stale) dropSlot(stale, false);
@@ -449,18 +455,27 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     if (conn.closed) onConnGone(conn);
   }
 
-  function onSignal(conn: Conn, msg: SignalMessage) {
+  /** A valid signal; `text` is the frame it came in, to forward its `data` without serializing it again. */
+  function onSignal(conn: Conn, msg: SignalMessage, text?: string) {
     const slot = conn.slot;
     if (!slot) return violation(conn, 'not-joined', 'join a room first');
-    if (msg.seq === undefined) return relay(conn, slot, msg);
+    if (msg.seq === undefined) return relay(conn, slot, msg, text);
     // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
-    const { arrival, ready } = slot.inbox.receive(msg.seq, msg);
-    // In order: acknowledge lazily (usually piggybacked); a gap or a duplicate: soon.
-    (arrival === 'apply' ? ackLater[ticks % 10] : ackSoon).add(slot);
-    for (const m of ready) relay(conn, slot, m);
+    const arrival = slot.inbox.accept(msg.seq, msg);
+    if (arrival !== 'apply') {
+      ackSoon.add(slot); // a gap or a duplicate: acknowledge soon, so the sender resends
+      return;
+    }
+    // In order: acknowledge lazily (usually piggybacked on a frame to it).
+    if (!slot.ackQueued) {
+      slot.ackQueued = true;
+      ackLater[ticks % 10].push(slot);
+    }
+    relay(conn, slot, msg, text);
+    for (let next = slot.inbox.next(); next !== undefined; next = slot.inbox.next()) relay(conn, slot, next);
   }
 
-  function relay(conn: Conn, slot: Slot, msg: SignalMessage) {
+  function relay(conn: Conn, slot: Slot, msg: SignalMessage, text?: string) {
     if (msg.ack !== undefined) onAck(slot, msg.ack);
     const target = views.get(slot.room)?.get(msg.to);
     // A peer in another room is as unknown as one that never existed.
@@ -468,7 +483,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     metrics.relayed++;
     const dest = slots.get(msg.to);
     if (dest && dest.room === slot.room) {
-      deliver(dest, { from: slot, data: msg.data });
+      const span = text === undefined ? -1 : valueSpan(text, 'data');
+      const data = span < 0 ? JSON.stringify(msg.data) : text!.slice(Math.floor(span / SPAN), span % SPAN);
+      deliverSignal(dest, slot.prefix, data);
     } else {
       directory.publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
     }
@@ -493,7 +510,16 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       return;
     }
     if (isBinary) return violation(conn, 'bad-message', 'frames must be text');
-    const parsed = parseClientMessage(raw.toString());
+    const text = raw.toString();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return violation(conn, 'bad-json', 'frame is not valid JSON');
+    }
+    // The hot path: a valid signal is relayed as parsed, without building a message from it.
+    if (isValidSignal(value)) return onSignal(conn, value, text);
+    const parsed = checkClientMessage(value);
     if (!parsed.ok) return violation(conn, parsed.code, parsed.error);
     const msg = parsed.message;
     switch (msg.type) {
@@ -622,16 +648,19 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   heartbeat.unref();
 
   // Acknowledgements go out in batches; unacknowledged messages go out again when overdue.
-  const flushAcks = (set: Set<Slot>) => {
-    for (const slot of set) {
-      if (slot.inbox.ackDue) transmit(slot.conn, { v: PROTOCOL_VERSION, type: 'ack', seq: slot.inbox.last });
-      slot.inbox.ackDue = false;
-    }
-    set.clear();
+  const ackNow = (slot: Slot) => {
+    if (slot.inbox.ackDue) transmit(slot.conn, { v: PROTOCOL_VERSION, type: 'ack', seq: slot.inbox.last });
+    slot.inbox.ackDue = false;
   };
   const pump = setInterval(() => {
-    flushAcks(ackSoon);
-    flushAcks(ackLater[++ticks % 10]); // the ones queued ten ticks ago
+    for (const slot of ackSoon) ackNow(slot);
+    ackSoon.clear();
+    const later = ackLater[++ticks % 10]; // the ones queued ten ticks ago
+    for (const slot of later) {
+      slot.ackQueued = false;
+      ackNow(slot);
+    }
+    later.length = 0;
 
     const now = Date.now();
     for (const slot of unacked) {
