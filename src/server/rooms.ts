@@ -21,7 +21,7 @@ import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { sendError, transmit, type Delivery } from './delivery.js';
 import type { BusEvent, Directory, MemberRecord } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
-import { SPAN, valueSpan } from './raw-json.js';
+import { signalDataText } from './raw-json.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 
@@ -291,8 +291,7 @@ export class Rooms {
     const dest = this.slots.get(msg.to);
     if (dest && dest.room === slot.room) {
       // `data` was validated as parsed from `text`; its text there is forwarded as is (see raw-json.ts).
-      const span = text === undefined ? -1 : valueSpan(text, 'data');
-      const data = span < 0 ? JSON.stringify(msg.data) : text!.slice(Math.floor(span / SPAN), span % SPAN);
+      const data = (text !== undefined && signalDataText(text, msg.to)) || JSON.stringify(msg.data);
       cx.delivery.signal(dest, slot.prefix, data);
     } else {
       cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
