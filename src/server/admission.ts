@@ -13,6 +13,9 @@ import { TokenBucket } from './rate-limit.js';
 import type { Rooms } from './rooms.js';
 import type { Conn } from './slot.js';
 
+/** Ticks per heartbeat period; each pings its share of the connections. */
+const BEATS = 100;
+
 /** The limits a connection lives under. */
 export interface AdmissionLimits {
   maxConnections: number;
@@ -55,9 +58,9 @@ export class Admission {
     this.#draining = draining;
     this.#log = log;
     wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.#accept(socket, req));
-    // Each connection is pinged once per heartbeat period, a tenth of them per tick: pinging
-    // thousands at once would stall relaying for milliseconds every period.
-    this.#heartbeat = setInterval(() => this.#ping(), limits.heartbeatMs / 10);
+    // Each connection is pinged once per heartbeat period, a hundredth of them per tick: pinging
+    // thousands at once (or even a tenth of them) stalls relaying for a millisecond or more.
+    this.#heartbeat = setInterval(() => this.#ping(), limits.heartbeatMs / BEATS);
     this.#heartbeat.unref();
   }
 
@@ -87,7 +90,7 @@ export class Admission {
       violations: 0,
       rateNoticeAt: 0,
       closed: false,
-      beat: this.#connCount++ % 10,
+      beat: this.#connCount++ % BEATS,
     };
     socket.on('error', (err) => this.#log(`socket error: ${err.message}`));
     socket.on('close', (code) => {
@@ -187,7 +190,7 @@ export class Admission {
   }
 
   #ping(): void {
-    const bucket = this.#beat++ % 10;
+    const bucket = this.#beat++ % BEATS;
     for (const conn of this.conns) {
       if (conn.beat !== bucket) continue;
       // No pong since the last ping: the socket is half-open (a vanished laptop, a dead NAT).

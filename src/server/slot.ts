@@ -21,7 +21,7 @@ export interface Conn {
   rateNoticeAt: number;
   joinTimer?: ReturnType<typeof setTimeout>;
   closed: boolean;
-  /** Which tenth of the heartbeat period pings this connection. */
+  /** Which tick of the heartbeat period pings this connection. */
   beat: number;
 }
 
