@@ -59,6 +59,7 @@ export class Delivery {
 
   /** A signal from `slot` arrived in order: its acknowledgement may wait for a frame to ride on. */
   ackLater(slot: Slot): void {
+    if (slot.ackOwedSince < 0) slot.ackOwedSince = this.#ticks;
     if (slot.ackQueued) return;
     slot.ackQueued = true;
     this.#ackLater[this.#ticks % 10].push(slot);
@@ -121,12 +122,14 @@ export class Delivery {
     const ack = slot.inbox.last;
     if (ack === 0) return `,"seq":${slot.outbox.nextSeq}}`;
     slot.inbox.ackDue = false;
+    slot.ackOwedSince = -1;
     return `,"seq":${slot.outbox.nextSeq},"ack":${ack}}`;
   }
 
   #ackNow(slot: Slot): void {
     if (slot.inbox.ackDue) transmit(slot.conn, { v: PROTOCOL_VERSION, type: 'ack', seq: slot.inbox.last });
     slot.inbox.ackDue = false;
+    slot.ackOwedSince = -1;
   }
 
   #retransmit(slot: Slot, now: number, nudge: boolean): void {
@@ -140,12 +143,19 @@ export class Delivery {
   #tick(): void {
     for (const slot of this.#ackSoon) this.#ackNow(slot);
     this.#ackSoon.clear();
-    const later = this.#ackLater[++this.#ticks % 10]; // the ones queued ten ticks ago
+    const tick = ++this.#ticks;
+    const later = this.#ackLater[tick % 10]; // the ones queued ten ticks ago
+    this.#ackLater[tick % 10] = [];
     for (const slot of later) {
+      // Owed for a second: acknowledge now. Owed since more recently (an acknowledgement rode on
+      // a frame to it meanwhile): wait until that is a second old, for another frame to ride on.
+      if (slot.inbox.ackDue && slot.ackOwedSince > tick - 10) {
+        this.#ackLater[slot.ackOwedSince % 10].push(slot);
+        continue;
+      }
       slot.ackQueued = false;
       this.#ackNow(slot);
     }
-    later.length = 0;
 
     const now = Date.now();
     for (const slot of this.#unacked) {

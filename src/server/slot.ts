@@ -42,6 +42,8 @@ export interface Slot {
   retransmitAt: number;
   /** Waiting in one of the lazy acknowledgement lists. */
   ackQueued: boolean;
+  /** The delivery tick since which an acknowledgement is owed to this participant (-1: none). */
+  ackOwedSince: number;
 }
 
 /** The start of every signal from participant `from`; the server's stamp of who sent it. */
@@ -61,5 +63,6 @@ export function newSlot(info: PeerInfo, room: string, secret: string, epoch: str
     inbox: new Inbox<SignalMessage>(64),
     retransmitAt: 0,
     ackQueued: false,
+    ackOwedSince: -1,
   };
 }
