@@ -10,13 +10,11 @@
 export class Outbox<T> {
   #seq = 0;
   #acked = 0;
-  // A ring that doubles when full, and no wrapper object per message: a server keeps every
-  // frame until it is acknowledged, and allocating or resizing per frame is garbage-collector work.
-  #ring: (T | undefined)[] = [];
-  /** Where the oldest unacknowledged message is in `#ring`. */
+  // A queue as an array and a head index, and no wrapper object per message: a server keeps
+  // every frame until it is acknowledged, and each extra object there is garbage-collector work.
+  #pending: T[] = [];
   #head = 0;
-  #size = 0;
-  /** The sequence number of the oldest unacknowledged message. */
+  /** The sequence number of `#pending[#head]`. */
   #first = 1;
   /** Since when the oldest unacknowledged message has waited: sent, resent, or acknowledgement progress. */
   #since = 0;
@@ -43,7 +41,7 @@ export class Outbox<T> {
 
   /** Messages not acknowledged yet. */
   get size(): number {
-    return this.#size;
+    return this.#pending.length - this.#head;
   }
 
   /** Numbers a message built by `make(seq)` and keeps it until acknowledged. */
@@ -56,17 +54,17 @@ export class Outbox<T> {
   /** Keeps `message`, already built with sequence number `nextSeq`, until acknowledged. */
   add(message: T, now = Date.now()): void {
     this.#seq++;
-    if (this.#size === 0) {
+    if (this.size === 0) {
       this.#first = this.#seq;
       this.#since = now;
-    } else if (this.#size === this.limit) {
-      this.#drop(1);
+    }
+    this.#pending.push(message);
+    if (this.size > this.limit) {
+      this.#head++;
       this.#first++;
       this.overflowed = true;
     }
-    if (this.#size === this.#ring.length) this.#grow();
-    this.#ring[(this.#head + this.#size) % this.#ring.length] = message;
-    this.#size++;
+    this.#compact();
   }
 
   /** The other side applied everything up to `seq`. Returns true if that acknowledged something new. */
@@ -74,61 +72,48 @@ export class Outbox<T> {
     if (seq <= this.#acked) return false;
     this.#acked = Math.min(seq, this.#seq);
     if (this.#acked >= this.#first) {
-      const n = Math.min(this.#acked - this.#first + 1, this.#size);
-      this.#drop(n);
-      this.#first += n;
+      const drop = Math.min(this.#acked - this.#first + 1, this.size);
+      this.#head += drop;
+      this.#first += drop;
+      this.#compact();
     }
     this.#since = now;
     return true;
   }
 
-  /** Forgets the `n` oldest messages. */
-  #drop(n: number): void {
-    const ring = this.#ring;
-    for (let i = 0; i < n; i++) ring[(this.#head + i) % ring.length] = undefined;
-    this.#head = (this.#head + n) % (ring.length || 1);
-    this.#size -= n;
-    // After a burst, a large empty ring goes: a quiet participant keeps a small one.
-    if (this.#size === 0 && ring.length > 64) {
-      this.#ring = [];
+  #compact(): void {
+    if (this.#head === this.#pending.length) {
+      this.#pending.length = 0;
+      this.#head = 0;
+    } else if (this.#head > 32 && this.#head * 2 > this.#pending.length) {
+      this.#pending = this.#pending.slice(this.#head);
       this.#head = 0;
     }
-  }
-
-  #grow(): void {
-    const old = this.#ring;
-    const ring: (T | undefined)[] = new Array(Math.max(4, old.length * 2)).fill(undefined);
-    for (let i = 0; i < this.#size; i++) ring[i] = old[(this.#head + i) % old.length];
-    this.#ring = ring;
-    this.#head = 0;
   }
 
   /** Whether everything after `seq` is still here to be sent again. */
   canReplayAfter(seq: number): boolean {
     if (seq >= this.#seq) return true;
-    return this.#size > 0 && this.#first <= seq + 1;
+    return this.size > 0 && this.#first <= seq + 1;
   }
 
   /** The unacknowledged messages after `seq`, in order, marked as sent now. */
   after(seq: number, now = Date.now()): T[] {
-    const skip = Math.max(0, seq + 1 - this.#first);
-    if (skip === 0 && this.#size > 0) this.#since = now;
-    const out: T[] = [];
-    for (let i = skip; i < this.#size; i++) out.push(this.#ring[(this.#head + i) % this.#ring.length] as T);
-    return out;
+    const from = this.#head + Math.max(0, seq + 1 - this.#first);
+    if (from === this.#head && this.size > 0) this.#since = now;
+    return this.#pending.slice(from);
   }
 
   /** True when the oldest unacknowledged message has waited `timeoutMs` without any acknowledgement. */
   overdue(now: number, timeoutMs: number): boolean {
-    return this.#size > 0 && now - this.#since >= timeoutMs;
+    return this.size > 0 && now - this.#since >= timeoutMs;
   }
 
   /** Forgets everything and restarts numbering at 1 (a new slot). */
   reset(): void {
     this.#seq = this.#acked = 0;
-    this.#ring = [];
+    this.#pending = [];
     this.#head = 0;
-    this.#size = 0;
     this.#first = 1;
     this.overflowed = false;
   }
