@@ -146,6 +146,8 @@ export class SignalingClient extends EventTarget {
   /** The highest of our seq numbers that ever went onto a connection. */
   #transmitted = 0;
   #ackTimer?: ReturnType<typeof setTimeout>;
+  /** When an acknowledgement became owed to the server (-1: none owed). */
+  #ackOwedSince = -1;
   #retransmitTimer?: ReturnType<typeof setInterval>;
   #lastNudge = 0;
   #reconnecting = false;
@@ -314,6 +316,7 @@ export class SignalingClient extends EventTarget {
     if (this.#inbox.last > 0) {
       message = { ...message, ack: this.#inbox.last };
       this.#inbox.ackDue = false;
+      this.#ackOwedSince = -1;
     }
     this.#transport?.send(message);
     if (message.seq !== undefined && message.seq > this.#transmitted) this.#transmitted = message.seq;
@@ -336,6 +339,7 @@ export class SignalingClient extends EventTarget {
     }
     if (m.seq === undefined) return this.#apply(m);
     const { arrival, ready } = this.#inbox.receive(m.seq, m);
+    if (this.#ackOwedSince < 0) this.#ackOwedSince = performance.now();
     // In order: acknowledge lazily (usually piggybacked on our next signal); on a gap, at once.
     this.#scheduleAck(arrival === 'apply' ? ACK_DELAY_MS : 0);
     for (const r of ready) this.#apply(r);
@@ -361,7 +365,12 @@ export class SignalingClient extends EventTarget {
     this.#ackTimer = setTimeout(() => {
       this.#ackTimer = undefined;
       if (!this.#connected || !this.#inbox.ackDue) return;
+      // Owed since more recently than the delay (an ack rode on a signal meanwhile): wait until
+      // it is that old, for another signal to ride on.
+      const waited = performance.now() - this.#ackOwedSince;
+      if (delay > 0 && this.#ackOwedSince >= 0 && waited < delay) return this.#scheduleAck(delay - waited);
       this.#inbox.ackDue = false;
+      this.#ackOwedSince = -1;
       this.#transport?.send({ v: PROTOCOL_VERSION, type: 'ack', seq: this.#inbox.last });
     }, delay);
   }

@@ -243,6 +243,10 @@ function decode(frame: unknown): Parsed<Obj> {
   } catch {
     return fail('bad-json', 'frame is not valid JSON');
   }
+  return envelope(value);
+}
+
+function envelope(value: unknown): Parsed<Obj> {
   if (!isObj(value)) return fail('bad-message', 'frame must be a JSON object');
   if (value.v !== PROTOCOL_VERSION) {
     return fail('unsupported-version', `protocol version must be ${PROTOCOL_VERSION}`);
@@ -322,11 +326,35 @@ export function validSignalData(data: unknown): data is SignalData {
   return false;
 }
 
+/**
+ * True when `value` (a decoded client frame) is a valid `signal`: the server's hot path checks
+ * this and relays without building anything, and `parseClientMessage` accepts exactly the same.
+ */
+export function isValidSignal(value: unknown): value is SignalMessage {
+  return (
+    isObj(value) &&
+    value.v === PROTOCOL_VERSION &&
+    value.type === 'signal' &&
+    validId(value.to) &&
+    validSignalData(value.data) &&
+    (value.seq === undefined || (validSeq(value.seq) && value.seq !== 0)) &&
+    (value.ack === undefined || validSeq(value.ack))
+  );
+}
+
 /** Validates a frame received by the server. */
 export function parseClientMessage(frame: unknown): Parsed<ClientMessage> {
   const d = decode(frame);
-  if (!d.ok) return d;
-  const m = d.message;
+  return d.ok ? checkClient(d.message) : d;
+}
+
+/** Validates a client frame that is already decoded (`JSON.parse`d); as `parseClientMessage` otherwise. */
+export function checkClientMessage(value: unknown): Parsed<ClientMessage> {
+  const d = envelope(value);
+  return d.ok ? checkClient(d.message) : d;
+}
+
+function checkClient(m: Obj): Parsed<ClientMessage> {
   switch (m.type) {
     case 'join':
       if (!validRoom(m.room)) return fail('bad-message', 'join needs a room of 1–128 characters');

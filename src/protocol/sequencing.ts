@@ -6,21 +6,18 @@
  * the sender keeps what is not acknowledged and sends it again on a gap, a timeout or a resume.
  */
 
-/** One sent-but-unacknowledged message. */
-interface Pending<T> {
-  seq: number;
-  message: T;
-  sentAt: number;
-}
-
 /** The sending half: numbers messages and keeps them until the other side acknowledges them. */
 export class Outbox<T> {
   #seq = 0;
   #acked = 0;
-  // A queue as an array and a head index: shifting an array per acknowledgement costs more.
-  #pending: Pending<T>[] = [];
+  // A queue as an array and a head index, and no wrapper object per message: a server keeps
+  // every frame until it is acknowledged, and each extra object there is garbage-collector work.
+  #pending: T[] = [];
   #head = 0;
-  #lastProgress = 0;
+  /** The sequence number of `#pending[#head]`. */
+  #first = 1;
+  /** Since when the oldest unacknowledged message has waited: sent, resent, or acknowledgement progress. */
+  #since = 0;
   /** True once a message was dropped unacknowledged because the outbox was full. */
   overflowed = false;
 
@@ -30,6 +27,11 @@ export class Outbox<T> {
   /** The last sequence number handed out. */
   get seq(): number {
     return this.#seq;
+  }
+
+  /** The sequence number the next message gets. */
+  get nextSeq(): number {
+    return this.#seq + 1;
   }
 
   /** The highest sequence number the other side acknowledged. */
@@ -44,25 +46,38 @@ export class Outbox<T> {
 
   /** Numbers a message built by `make(seq)` and keeps it until acknowledged. */
   push(make: (seq: number) => T, now = Date.now()): T {
-    const seq = ++this.#seq;
-    const message = make(seq);
-    this.#pending.push({ seq, message, sentAt: now });
+    const message = make(this.#seq + 1);
+    this.add(message, now);
+    return message;
+  }
+
+  /** Keeps `message`, already built with sequence number `nextSeq`, until acknowledged. */
+  add(message: T, now = Date.now()): void {
+    this.#seq++;
+    if (this.size === 0) {
+      this.#first = this.#seq;
+      this.#since = now;
+    }
+    this.#pending.push(message);
     if (this.size > this.limit) {
       this.#head++;
+      this.#first++;
       this.overflowed = true;
     }
     this.#compact();
-    return message;
   }
 
   /** The other side applied everything up to `seq`. Returns true if that acknowledged something new. */
   ack(seq: number, now = Date.now()): boolean {
     if (seq <= this.#acked) return false;
     this.#acked = Math.min(seq, this.#seq);
-    const pending = this.#pending;
-    while (this.#head < pending.length && pending[this.#head].seq <= this.#acked) this.#head++;
-    this.#compact();
-    this.#lastProgress = now;
+    if (this.#acked >= this.#first) {
+      const drop = Math.min(this.#acked - this.#first + 1, this.size);
+      this.#head += drop;
+      this.#first += drop;
+      this.#compact();
+    }
+    this.#since = now;
     return true;
   }
 
@@ -79,27 +94,19 @@ export class Outbox<T> {
   /** Whether everything after `seq` is still here to be sent again. */
   canReplayAfter(seq: number): boolean {
     if (seq >= this.#seq) return true;
-    const first = this.#pending[this.#head];
-    return first !== undefined && first.seq <= seq + 1;
+    return this.size > 0 && this.#first <= seq + 1;
   }
 
   /** The unacknowledged messages after `seq`, in order, marked as sent now. */
   after(seq: number, now = Date.now()): T[] {
-    const out: T[] = [];
-    for (let i = this.#head; i < this.#pending.length; i++) {
-      const p = this.#pending[i];
-      if (p.seq > seq) {
-        p.sentAt = now;
-        out.push(p.message);
-      }
-    }
-    return out;
+    const from = this.#head + Math.max(0, seq + 1 - this.#first);
+    if (from === this.#head && this.size > 0) this.#since = now;
+    return this.#pending.slice(from);
   }
 
   /** True when the oldest unacknowledged message has waited `timeoutMs` without any acknowledgement. */
   overdue(now: number, timeoutMs: number): boolean {
-    const first = this.#pending[this.#head];
-    return first !== undefined && now - Math.max(first.sentAt, this.#lastProgress) >= timeoutMs;
+    return this.size > 0 && now - this.#since >= timeoutMs;
   }
 
   /** Forgets everything and restarts numbering at 1 (a new slot). */
@@ -107,6 +114,7 @@ export class Outbox<T> {
     this.#seq = this.#acked = 0;
     this.#pending = [];
     this.#head = 0;
+    this.#first = 1;
     this.overflowed = false;
   }
 }
@@ -134,23 +142,37 @@ export class Inbox<T = unknown> {
 
   /** Takes message `seq`; returns the messages now ready to apply, in order, and what it was. */
   receive(seq: number, message: T): { arrival: Arrival; ready: T[] } {
+    const arrival = this.accept(seq, message);
+    if (arrival !== 'apply') return { arrival, ready: [] };
+    const ready = [message];
+    for (let next = this.next(); next !== undefined; next = this.next()) ready.push(next);
+    return { arrival, ready };
+  }
+
+  /**
+   * `receive` without allocating, for a server's hot path: on `'apply'` the caller applies
+   * `message`, then whatever `next()` hands out until it returns undefined.
+   */
+  accept(seq: number, message: T): Arrival {
     this.ackDue = true;
-    if (seq <= this.#last || this.#ahead?.has(seq)) return { arrival: 'duplicate', ready: [] };
+    if (seq <= this.#last || this.#ahead?.has(seq)) return 'duplicate';
     if (seq > this.#last + 1) {
       if (seq - this.#last <= this.limit) (this.#ahead ??= new Map()).set(seq, message);
-      return { arrival: 'gap', ready: [] };
+      return 'gap';
     }
-    const ready = [message];
     this.#last = seq;
+    return 'apply';
+  }
+
+  /** The message that was waiting for the gap `accept` just filled, if any (then it counts as applied). */
+  next(): T | undefined {
     const ahead = this.#ahead;
-    if (ahead?.size) {
-      for (let next = ahead.get(seq + 1); next !== undefined; next = ahead.get(this.#last + 1)) {
-        ahead.delete(this.#last + 1);
-        this.#last += 1;
-        ready.push(next);
-      }
-    }
-    return { arrival: 'apply', ready };
+    if (!ahead?.size) return undefined;
+    const message = ahead.get(this.#last + 1);
+    if (message === undefined) return undefined;
+    ahead.delete(this.#last + 1);
+    this.#last += 1;
+    return message;
   }
 
   /** Restarts at `last` (the sender restarted its numbering). */

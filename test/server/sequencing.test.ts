@@ -60,4 +60,17 @@ describe('Outbox', () => {
     }
     assert.equal(out.size, 0);
   });
+
+  it('keeps order across wrap-around and growth while acks come in', () => {
+    const out = new Outbox<number>(1000);
+    let acked = 0;
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < (round % 7) + 1; i++) out.add(out.nextSeq, 0);
+      assert.deepEqual(out.after(out.acked), Array.from({ length: out.seq - acked }, (_, k) => acked + k + 1));
+      acked = Math.max(acked, out.seq - (round % 5));
+      out.ack(acked, 0);
+    }
+    out.ack(out.seq, 0);
+    assert.equal(out.size, 0);
+  });
 });

@@ -1,0 +1,205 @@
+/**
+ * Connections: who may connect (origin allowlist, global connection cap, a join in time), the
+ * heartbeat that closes half-open sockets, and every frame's way in: rate limit, validation
+ * (an `error` frame with a code; repeated violations close with 1008), then the room's handler.
+ * Refusals are close codes sent before any room data: a browser cannot read an HTTP status.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { CloseCode, checkClientMessage, isValidSignal, type ErrorCode } from '../protocol/messages.js';
+import { sendError } from './delivery.js';
+import type { Metrics, RefusalReason } from './metrics.js';
+import { TokenBucket } from './rate-limit.js';
+import type { Rooms } from './rooms.js';
+import type { Conn } from './slot.js';
+
+/** Ticks per heartbeat period; each pings its share of the connections. */
+const BEATS = 100;
+
+/** The limits a connection lives under. */
+export interface AdmissionLimits {
+  maxConnections: number;
+  rate: { perSecond: number; burst: number };
+  maxViolations: number;
+  joinTimeoutMs: number;
+  heartbeatMs: number;
+  origins: Set<string> | null;
+}
+
+/** Refuses `conn` with a close code, counting why. */
+export function refuse(metrics: Metrics, conn: Conn, code: number, reason: string, why: RefusalReason): void {
+  metrics.refuse(why);
+  conn.socket.close(code, reason);
+}
+
+/** Every open connection of this process, and what happens to their frames. */
+export class Admission {
+  readonly conns = new Set<Conn>();
+  readonly #limits: AdmissionLimits;
+  readonly #metrics: Metrics;
+  readonly #rooms: () => Rooms;
+  readonly #draining: () => boolean;
+  readonly #log: (line: string) => void;
+  readonly #heartbeat: ReturnType<typeof setInterval>;
+  #connCount = 0;
+  #beat = 0;
+
+  constructor(
+    wss: WebSocketServer,
+    limits: AdmissionLimits,
+    metrics: Metrics,
+    rooms: () => Rooms,
+    draining: () => boolean,
+    log: (line: string) => void,
+  ) {
+    this.#limits = limits;
+    this.#metrics = metrics;
+    this.#rooms = rooms;
+    this.#draining = draining;
+    this.#log = log;
+    wss.on('connection', (socket: WebSocket, req: IncomingMessage) => this.#accept(socket, req));
+    // Each connection is pinged once per heartbeat period, a hundredth of them per tick: pinging
+    // thousands at once (or even a tenth of them) stalls relaying for a millisecond or more.
+    this.#heartbeat = setInterval(() => this.#ping(), limits.heartbeatMs / BEATS);
+    this.#heartbeat.unref();
+  }
+
+  /** Counts a refused frame; too many close the connection. */
+  violation(conn: Conn, code: ErrorCode, message: string): void {
+    this.#metrics.refuse(code);
+    if (++conn.violations > this.#limits.maxViolations) {
+      return refuse(this.#metrics, conn, CloseCode.PolicyViolation, 'too many invalid frames', 'policy-violation');
+    }
+    sendError(conn, code, message);
+  }
+
+  /** Stops the heartbeat and every join timer. */
+  close(): void {
+    clearInterval(this.#heartbeat);
+    for (const conn of this.conns) clearTimeout(conn.joinTimer);
+  }
+
+  #accept(socket: WebSocket, req: IncomingMessage): void {
+    const limits = this.#limits;
+    const conn: Conn = {
+      socket,
+      alive: true,
+      joining: false,
+      backlog: [],
+      bucket: new TokenBucket(limits.rate.perSecond, limits.rate.burst),
+      violations: 0,
+      rateNoticeAt: 0,
+      closed: false,
+      beat: this.#connCount++ % BEATS,
+    };
+    socket.on('error', (err) => this.#log(`socket error: ${err.message}`));
+    socket.on('close', (code) => {
+      conn.closed = true;
+      if (code === CloseCode.TooBig) this.#metrics.refuse('too-big');
+      if (this.conns.has(conn)) this.#gone(conn, code);
+    });
+    if (this.#draining()) return socket.close(CloseCode.Reconnect, 'server restarting');
+    if (limits.origins && !limits.origins.has(req.headers.origin ?? '')) {
+      return refuse(this.#metrics, conn, CloseCode.ForbiddenOrigin, 'origin not allowed', 'forbidden-origin');
+    }
+    if (this.conns.size >= limits.maxConnections) {
+      return refuse(this.#metrics, conn, CloseCode.ServerFull, 'server full', 'server-full');
+    }
+    this.conns.add(conn);
+    this.#metrics.connections = this.conns.size;
+    conn.joinTimer = setTimeout(() => {
+      if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
+    }, limits.joinTimeoutMs);
+    conn.joinTimer.unref?.();
+    socket.on('pong', () => (conn.alive = true));
+    socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
+  }
+
+  #gone(conn: Conn, code: number): void {
+    this.conns.delete(conn);
+    this.#metrics.connections = this.conns.size;
+    clearTimeout(conn.joinTimer);
+    this.#rooms().connectionGone(conn, code);
+  }
+
+  #safeFrame(conn: Conn, raw: RawData, isBinary: boolean): void {
+    try {
+      this.#frame(conn, raw, isBinary);
+    } catch (err) {
+      // A bug here must cost one frame, not the process.
+      this.#log(`handler error: ${(err as Error).stack ?? err}`);
+      sendError(conn, 'bad-message', 'frame could not be handled');
+    }
+  }
+
+  #frame(conn: Conn, raw: RawData, isBinary: boolean): void {
+    if (conn.joining) {
+      if (conn.backlog.length >= 32) return this.violation(conn, 'rate-limited', 'wait for the welcome');
+      conn.backlog.push({ raw, binary: isBinary });
+      return;
+    }
+    if (!conn.bucket.take()) {
+      this.#metrics.refuse('rate-limited');
+      if (++conn.violations > this.#limits.maxViolations * 5) {
+        return refuse(this.#metrics, conn, CloseCode.PolicyViolation, 'sending too fast', 'policy-violation');
+      }
+      const now = performance.now();
+      if (now - conn.rateNoticeAt > 1000) {
+        conn.rateNoticeAt = now;
+        sendError(conn, 'rate-limited', 'sending too fast; frames are being dropped');
+      }
+      return;
+    }
+    if (isBinary) return this.violation(conn, 'bad-message', 'frames must be text');
+    const text = raw.toString();
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return this.violation(conn, 'bad-json', 'frame is not valid JSON');
+    }
+    const rooms = this.#rooms();
+    // The hot path: a valid signal is relayed as parsed, without building a message from it.
+    if (isValidSignal(value)) return rooms.signal(conn, value, text);
+    const parsed = checkClientMessage(value);
+    if (!parsed.ok) return this.violation(conn, parsed.code, parsed.error);
+    const msg = parsed.message;
+    switch (msg.type) {
+      case 'join': {
+        clearTimeout(conn.joinTimer);
+        conn.joining = true;
+        void rooms
+          .join(conn, msg)
+          .catch((err) => {
+            this.#log(`join failed: ${(err as Error).stack ?? err}`);
+            sendError(conn, 'bad-message', 'the join could not be handled');
+          })
+          .finally(() => {
+            conn.joining = false;
+            for (const f of conn.backlog.splice(0)) this.#safeFrame(conn, f.raw, f.binary);
+          });
+        return;
+      }
+      case 'signal':
+        return rooms.signal(conn, msg);
+      case 'ack':
+        return rooms.ack(conn, msg.seq);
+      case 'leave':
+        return rooms.leave(conn);
+    }
+  }
+
+  #ping(): void {
+    const bucket = this.#beat++ % BEATS;
+    for (const conn of this.conns) {
+      if (conn.beat !== bucket) continue;
+      // No pong since the last ping: the socket is half-open (a vanished laptop, a dead NAT).
+      if (!conn.alive) {
+        conn.socket.terminate();
+        continue;
+      }
+      conn.alive = false;
+      conn.socket.ping();
+    }
+  }
+}

@@ -1,0 +1,331 @@
+/**
+ * Room routing: who is in which room, joining (fresh or resuming a slot), leaving, and relaying
+ * signals only inside the sender's room with `from` stamped by the server. Rooms may span
+ * several processes: membership lives in the `Directory`, and events from other processes
+ * arrive through `onBusEvent`.
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  CloseCode,
+  MAX_NAME_LENGTH,
+  PROTOCOL_VERSION,
+  type ErrorCode,
+  type JoinMessage,
+  type PeerInfo,
+  type PeerJoinedMessage,
+  type PeerLeftMessage,
+  type SignalMessage,
+  type WelcomeMessage,
+} from '../protocol/messages.js';
+import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
+import { sendError, transmit, type Delivery } from './delivery.js';
+import type { BusEvent, Directory, MemberRecord } from './directory.js';
+import type { Metrics, RefusalReason } from './metrics.js';
+import { signalDataText } from './raw-json.js';
+import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
+import { turnCredentials, type TurnOptions } from './turn.js';
+
+/** What rooms need from the rest of the server. */
+export interface RoomsContext {
+  maxPeers: number;
+  graceMs: number;
+  tokenSecret?: string;
+  turn?: TurnOptions;
+  metrics: Metrics;
+  delivery: Delivery;
+  /** The directory (it may be replaced once Redis is ready). */
+  directory: () => Directory;
+  /** Resolves once the directory is ready. */
+  ready: Promise<void>;
+  /** Signs resume secrets (known once ready). */
+  resumeKey: () => string;
+  /** Counts a refused frame (too many close the connection). */
+  violation: (conn: Conn, code: ErrorCode, message: string) => void;
+  /** Refuses a connection with a close code. */
+  refuse: (conn: Conn, code: number, reason: string, why: RefusalReason) => void;
+  /** True while draining or closing: slots then stay in the directory for another process. */
+  stopping: () => boolean;
+  log: (line: string) => void;
+}
+
+const clean = (s: string) =>
+  // eslint-disable-next-line no-control-regex
+  s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH);
+
+const peerInfo = (r: MemberRecord): PeerInfo =>
+  r.user ? { id: r.id, name: r.name, user: r.user } : { id: r.id, name: r.name };
+
+/** The rooms of this process and the participants in them. */
+export class Rooms {
+  readonly #cx: RoomsContext;
+  /** This process's participants by id. */
+  readonly slots = new Map<string, Slot>();
+  /** Every member of each room this process has a participant in (across processes). */
+  readonly #views = new Map<string, Map<string, MemberRecord>>();
+  /** This process's participants per room. */
+  readonly #local = new Map<string, Set<Slot>>();
+
+  constructor(cx: RoomsContext) {
+    this.#cx = cx;
+  }
+
+  /** Rooms with a participant on this process, and how many members each has in all. */
+  sizes(): Map<string, number> {
+    return new Map([...this.#local.keys()].map((room) => [room, this.#views.get(room)?.size ?? 0]));
+  }
+
+  #secretFor(room: string, id: string): string {
+    return createHmac('sha256', this.#cx.resumeKey()).update(`${room}\n${id}`).digest('base64url');
+  }
+
+  #secretMatches(room: string, id: string, secret: string): boolean {
+    const want = Buffer.from(this.#secretFor(room, id));
+    const got = Buffer.from(secret);
+    return want.length === got.length && timingSafeEqual(want, got);
+  }
+
+  #toLocal(room: string, make: () => PeerJoinedMessage | PeerLeftMessage, except?: string): void {
+    for (const s of this.#local.get(room) ?? []) if (s.info.id !== except) this.#cx.delivery.event(s, make());
+  }
+
+  /** An event from another process (or a sweep of a vanished one) in a room we watch. */
+  onBusEvent(room: string, event: BusEvent): void {
+    const view = this.#views.get(room);
+    if (!view) return;
+    switch (event.kind) {
+      case 'joined': {
+        const known = view.has(event.peer.id);
+        view.set(event.peer.id, event.peer);
+        const mine = this.slots.get(event.peer.id);
+        if (mine && mine.room === room) this.drop(mine, false); // it resumed elsewhere
+        if (!known) this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(event.peer) }));
+        return;
+      }
+      case 'takeover': {
+        const rec = view.get(event.id);
+        if (rec) view.set(event.id, { ...rec, proc: event.proc });
+        const mine = this.slots.get(event.id);
+        if (mine && mine.room === room) this.drop(mine, false);
+        return;
+      }
+      case 'left':
+        if (!view.delete(event.id)) return;
+        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id: event.id }));
+        return;
+      case 'signal': {
+        const target = this.slots.get(event.to);
+        if (target && target.room === room && view.has(event.from)) {
+          this.#cx.delivery.signal(target, signalPrefix(event.from), JSON.stringify(event.data));
+        }
+        return;
+      }
+    }
+  }
+
+  /** Forgets a local participant; with `announce`, removes it from the room for everyone. */
+  drop(slot: Slot, announce: boolean): void {
+    const { metrics, delivery, log } = this.#cx;
+    if (this.slots.get(slot.info.id) !== slot) return;
+    this.slots.delete(slot.info.id);
+    clearTimeout(slot.graceTimer);
+    delivery.forget(slot);
+    metrics.participants = this.slots.size;
+    if (slot.conn) {
+      slot.conn.slot = undefined;
+      slot.conn.socket.close(CloseCode.Normal, 'resumed elsewhere');
+      slot.conn = null;
+    }
+    const mine = this.#local.get(slot.room);
+    mine?.delete(slot);
+    const { room } = slot;
+    const id = slot.info.id;
+    const directory = this.#cx.directory();
+    if (mine?.size === 0) {
+      this.#local.delete(room);
+      this.#views.delete(room);
+      directory.unwatch(room);
+      metrics.rooms = this.#local.size;
+    }
+    if (!announce) return;
+    this.#views.get(room)?.delete(id);
+    void directory.remove(room, id).then(
+      (removed) => {
+        if (!removed) return;
+        directory.publish(room, { kind: 'left', id });
+        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
+      },
+      (err) => log(`remove ${id}: ${(err as Error).message}`),
+    );
+    log(`leave ${id} room=${JSON.stringify(room)}`);
+  }
+
+  #attach(slot: Slot, conn: Conn): void {
+    if (slot.conn && slot.conn !== conn) {
+      const old = slot.conn;
+      old.slot = undefined;
+      old.socket.close(CloseCode.Normal, 'replaced by a newer connection');
+    }
+    clearTimeout(slot.graceTimer);
+    slot.graceTimer = undefined;
+    slot.conn = conn;
+    conn.slot = slot;
+  }
+
+  #welcome(slot: Slot, resumed: boolean): WelcomeMessage {
+    const view = this.#views.get(slot.room)!;
+    const peers = [...view.values()].filter((r) => r.id !== slot.info.id).map(peerInfo);
+    const { turn } = this.#cx;
+    return {
+      v: PROTOCOL_VERSION,
+      type: 'welcome',
+      id: slot.info.id,
+      room: slot.room,
+      peers,
+      resume: slot.secret,
+      resumed,
+      epoch: slot.epoch,
+      ack: slot.inbox.last,
+      name: slot.info.name,
+      ...(turn ? { iceServers: [turnCredentials(turn, slot.info.id)] } : {}),
+    };
+  }
+
+  /** Admits `conn` to a room: checks its token, then resumes its slot or makes a new one. */
+  async join(conn: Conn, msg: JoinMessage): Promise<void> {
+    const cx = this.#cx;
+    if (conn.slot) return cx.violation(conn, 'already-joined', 'leave before joining another room');
+    let grant: RoomGrant | undefined;
+    if (cx.tokenSecret) {
+      if (!msg.token) return cx.refuse(conn, CloseCode.InvalidToken, 'room token required', 'invalid-token');
+      try {
+        grant = await verifyRoomToken(cx.tokenSecret, msg.token, msg.room);
+      } catch (err) {
+        const reason = err instanceof TokenError ? err.reason : 'token invalid';
+        return cx.refuse(conn, CloseCode.InvalidToken, reason, 'invalid-token');
+      }
+    }
+    await cx.ready;
+    if (conn.closed) return;
+    const room = grant?.room ?? msg.room;
+    const name = clean(grant?.name ?? msg.name ?? '');
+
+    // Coming back: the same process still holds the slot (a dropped socket within the grace period).
+    const claim = msg.resume && this.#secretMatches(room, msg.resume.id, msg.resume.secret) ? msg.resume : undefined;
+    const held = claim ? this.slots.get(claim.id) : undefined;
+    if (held && held.room === room) {
+      this.#attach(held, conn);
+      const ack = msg.ack ?? 0;
+      if (!cx.delivery.canResume(held, ack)) {
+        held.epoch = randomUUID().slice(0, 8);
+        held.outbox.reset();
+        held.inbox.reset();
+      }
+      cx.metrics.resumes++;
+      cx.delivery.resume(held, ack, this.#welcome(held, true));
+      cx.log(`resume ${held.info.id} room=${JSON.stringify(room)}`);
+      return;
+    }
+
+    // A fresh slot: a new participant, or one coming back to a process that does not hold it
+    // (a restarted server, another process after this one's died): same id, numbering restarts.
+    const directory = cx.directory();
+    const id = claim?.id ?? randomUUID();
+    const rec: MemberRecord = { id, name, proc: directory.proc, ...(grant?.user ? { user: grant.user } : {}) };
+    await directory.watch(room);
+    const members = await directory.admit(room, rec, cx.maxPeers);
+    if (!members) {
+      if (!this.#local.has(room)) directory.unwatch(room);
+      cx.metrics.refuse('room-full');
+      sendError(conn, 'room-full', `room is full (${cx.maxPeers} participants)`);
+      conn.socket.close(CloseCode.RoomFull, `room is full (${cx.maxPeers} participants)`);
+      return;
+    }
+    const view = this.#views.get(room) ?? new Map<string, MemberRecord>();
+    const known = view.has(id) || (claim !== undefined && members.some((m) => m.id === id && m.proc !== rec.proc));
+    for (const m of members) view.set(m.id, m);
+    view.set(id, rec);
+    this.#views.set(room, view);
+    const slot = newSlot(peerInfo(rec), room, this.#secretFor(room, id), randomUUID().slice(0, 8));
+    const stale = this.slots.get(id);
+    if (stale) this.drop(stale, false);
+    this.slots.set(id, slot);
+    const set = this.#local.get(room) ?? new Set<Slot>();
+    set.add(slot);
+    this.#local.set(room, set);
+    cx.metrics.participants = this.slots.size;
+    cx.metrics.rooms = this.#local.size;
+    this.#attach(slot, conn);
+    if (claim) cx.metrics.resumes++;
+    else cx.metrics.joins++;
+    transmit(conn, this.#welcome(slot, claim !== undefined));
+    if (known) {
+      directory.publish(room, { kind: 'takeover', id, proc: rec.proc });
+    } else {
+      directory.publish(room, { kind: 'joined', peer: rec });
+      this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: slot.info }), id);
+    }
+    cx.log(`${claim ? 'resume (new slot)' : 'join'} ${id} room=${JSON.stringify(room)} size=${view.size}`);
+    if (conn.closed) this.connectionGone(conn);
+  }
+
+  /** A valid signal; `text` is the frame it came in, to forward its `data` without serializing it again. */
+  signal(conn: Conn, msg: SignalMessage, text?: string): void {
+    const slot = conn.slot;
+    if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
+    if (msg.seq === undefined) return this.#relay(conn, slot, msg, text);
+    // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
+    const arrival = slot.inbox.accept(msg.seq, msg);
+    if (arrival !== 'apply') return this.#cx.delivery.ackSoon(slot);
+    this.#cx.delivery.ackLater(slot);
+    this.#relay(conn, slot, msg, text);
+    for (let next = slot.inbox.next(); next !== undefined; next = slot.inbox.next()) this.#relay(conn, slot, next);
+  }
+
+  #relay(conn: Conn, slot: Slot, msg: SignalMessage, text?: string): void {
+    const cx = this.#cx;
+    if (msg.ack !== undefined) cx.delivery.acked(slot, msg.ack);
+    const target = this.#views.get(slot.room)?.get(msg.to);
+    // A peer in another room is as unknown as one that never existed.
+    if (!target || msg.to === slot.info.id) return cx.violation(conn, 'unknown-peer', 'no such participant here');
+    cx.metrics.relayed++;
+    const dest = this.slots.get(msg.to);
+    if (dest && dest.room === slot.room) {
+      // `data` was validated as parsed from `text`; its text there is forwarded as is (see raw-json.ts).
+      const data = (text !== undefined && signalDataText(text, msg.to)) || JSON.stringify(msg.data);
+      cx.delivery.signal(dest, slot.prefix, data);
+    } else {
+      cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
+    }
+  }
+
+  /** A standalone acknowledgement from `conn`'s participant. */
+  ack(conn: Conn, seq: number): void {
+    const slot = conn.slot;
+    if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
+    if (!this.#cx.delivery.acked(slot, seq)) this.#cx.delivery.nudged(slot);
+  }
+
+  /** The participant said goodbye. */
+  leave(conn: Conn): void {
+    if (conn.slot) this.drop(conn.slot, true);
+  }
+
+  /** `conn` closed with `code`: a goodbye, or a drop its participant may come back from. */
+  connectionGone(conn: Conn, code = 1006): void {
+    const slot = conn.slot;
+    if (!slot || slot.conn !== conn) return;
+    slot.conn = null;
+    conn.slot = undefined;
+    if (this.#cx.stopping()) return; // the slot lives on in the directory for another process to take over
+    // A clean close from the client (tab closed, page left) is a goodbye; anything else may come back.
+    if (code === 1000 || code === 1001 || code === 1005) return this.drop(slot, true);
+    // Keep the slot (and its undelivered messages) for the participant to come back.
+    slot.graceTimer = setTimeout(() => this.drop(slot, true), this.#cx.graceMs);
+    slot.graceTimer.unref?.();
+  }
+
+  /** Stops every grace timer (the server is closing). */
+  close(): void {
+    for (const slot of this.slots.values()) clearTimeout(slot.graceTimer);
+  }
+}

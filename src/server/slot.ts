@@ -1,0 +1,68 @@
+/**
+ * The two records the signaling server keeps: a `Conn` per WebSocket, and a `Slot` per
+ * participant. A slot outlives its connection for the grace period, so a participant that drops
+ * and comes back (resume) finds its id, its place in the room and its undelivered messages.
+ */
+import type { WebSocket, RawData } from 'ws';
+import { PROTOCOL_VERSION, type PeerInfo, type SignalMessage } from '../protocol/messages.js';
+import { Inbox, Outbox } from '../protocol/sequencing.js';
+import type { TokenBucket } from './rate-limit.js';
+
+/** One WebSocket connection, joined to a slot or not yet. */
+export interface Conn {
+  socket: WebSocket;
+  slot?: Slot;
+  alive: boolean;
+  /** A join is being handled (token check, directory): frames wait in `backlog`. */
+  joining: boolean;
+  backlog: { raw: RawData; binary: boolean }[];
+  bucket: TokenBucket;
+  violations: number;
+  rateNoticeAt: number;
+  joinTimer?: ReturnType<typeof setTimeout>;
+  closed: boolean;
+  /** Which tick of the heartbeat period pings this connection. */
+  beat: number;
+}
+
+/** A participant in a room on this process. */
+export interface Slot {
+  info: PeerInfo;
+  room: string;
+  secret: string;
+  epoch: string;
+  conn: Conn | null;
+  /** Serialized frames to this participant not yet acknowledged. */
+  outbox: Outbox<string>;
+  /** The start of every signal this participant sends: `{"v":1,"type":"signal","from":"<id>","data":`. */
+  prefix: string;
+  /** Signals from this participant: applied once and in order. */
+  inbox: Inbox<SignalMessage>;
+  graceTimer?: ReturnType<typeof setTimeout>;
+  retransmitAt: number;
+  /** Waiting in one of the lazy acknowledgement lists. */
+  ackQueued: boolean;
+  /** The delivery tick since which an acknowledgement is owed to this participant (-1: none). */
+  ackOwedSince: number;
+}
+
+/** The start of every signal from participant `from`; the server's stamp of who sent it. */
+export const signalPrefix = (from: string) =>
+  `{"v":${PROTOCOL_VERSION},"type":"signal","from":${JSON.stringify(from)},"data":`;
+
+/** A new slot for participant `info` in `room`. */
+export function newSlot(info: PeerInfo, room: string, secret: string, epoch: string): Slot {
+  return {
+    info,
+    room,
+    secret,
+    epoch,
+    conn: null,
+    outbox: new Outbox<string>(256),
+    prefix: signalPrefix(info.id),
+    inbox: new Inbox<SignalMessage>(64),
+    retransmitAt: 0,
+    ackQueued: false,
+    ackOwedSince: -1,
+  };
+}
