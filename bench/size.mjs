@@ -22,9 +22,11 @@ export const GOALS = {
   'rtc-call + rtc-camera + rtc-stats': 15 * 1024,
   'everything (index)': 20 * 1024,
 };
+// Raised by 1 KB each (from 35.5 / 37.0) for data channels that lose nothing (link-channels.ts:
+// labels announced over the control channel, messages held until the app opens the label).
 export const BUDGETS = {
-  'rtc-call + rtc-camera + rtc-stats': 35.5 * 1024,
-  'everything (index)': 37 * 1024,
+  'rtc-call + rtc-camera + rtc-stats': 36.5 * 1024,
+  'everything (index)': 38 * 1024,
 };
 
 async function measure(contents, opts = {}) {
