@@ -112,32 +112,20 @@ export function stopCalls() {
 
 const pcOf = (call) => [...call.session.peerConnections().values()][0];
 
-/** Median ms of a bare getStats() on the first call's connection, `gap` ms apart (past the 50 ms cache). */
-export async function bareGetStats({ iterations, gap }) {
-  const pc = pcOf(calls[0]);
-  const xs = [];
-  for (let i = 0; i < iterations; i++) {
-    await sleep(gap);
-    const t = now();
-    await pc.getStats();
-    xs.push(now() - t);
-  }
-  return xs;
-}
-
 /**
- * Ms of a getStats() whose report is then read, every entry once (what any consumer of the
- * figures must do: Chromium builds each entry's JS object when it is read).
+ * Ms of a getStats() on the first call's connection, `gap` ms apart (past Chromium's 50 ms
+ * cache): bare, or with its report `read`, every entry once (what any consumer of the figures
+ * must do: Chromium builds each entry's JS object when it is read).
  */
-export async function readGetStats({ iterations, gap }) {
+export async function getStatsCost({ iterations, gap, read = false }) {
   const pc = pcOf(calls[0]);
   const xs = [];
+  let n = 0;
   for (let i = 0; i < iterations; i++) {
     await sleep(gap);
     const t = now();
     const report = await pc.getStats();
-    let n = 0;
-    report.forEach((s) => (n += s.timestamp > 0 ? 1 : 0));
+    if (read) report.forEach((s) => (n += s.timestamp > 0 ? 1 : 0));
     xs.push(now() - t);
   }
   return xs;

@@ -32,8 +32,8 @@ const bare = [];
 const read = [];
 const kit = [];
 for (let i = 0; i < 6; i++) {
-  bare.push(...(await run('bareGetStats', { iterations: 10, gap: 120 })));
-  read.push(...(await run('readGetStats', { iterations: 10, gap: 120 })));
+  bare.push(...(await run('getStatsCost', { iterations: 10, gap: 120 })));
+  read.push(...(await run('getStatsCost', { iterations: 10, gap: 120, read: true })));
   kit.push(...(await run('kitInterval', { iterations: 10, gap: 120 })));
 }
 await run('addStats', { n: 2 });

@@ -331,15 +331,16 @@ export function validSignalData(data: unknown): data is SignalData {
  * this and relays without building anything, and `parseClientMessage` accepts exactly the same.
  */
 export function isValidSignal(value: unknown): value is SignalMessage {
-  return (
-    isObj(value) &&
-    value.v === PROTOCOL_VERSION &&
-    value.type === 'signal' &&
-    validId(value.to) &&
-    validSignalData(value.data) &&
-    (value.seq === undefined || (validSeq(value.seq) && value.seq !== 0)) &&
-    (value.ack === undefined || validSeq(value.ack))
-  );
+  return isObj(value) && value.v === PROTOCOL_VERSION && value.type === 'signal' && signalProblem(value) === null;
+}
+
+/** What is wrong with a client `signal` (its envelope already checked), or null when nothing is. */
+function signalProblem(m: Obj): string | null {
+  if (!validId(m.to)) return 'signal needs a participant id in "to"';
+  if (!validSignalData(m.data)) return 'signal data must be one description, candidate or media state';
+  if (m.seq !== undefined && (!validSeq(m.seq) || m.seq === 0)) return 'seq must be a positive integer';
+  if (m.ack !== undefined && !validSeq(m.ack)) return 'ack must be a sequence number';
+  return null;
 }
 
 /** Validates a frame received by the server. */
@@ -378,20 +379,15 @@ function checkClient(m: Obj): Parsed<ClientMessage> {
           ...(m.ack !== undefined ? { ack: m.ack } : {}),
         },
       };
-    case 'signal':
-      if (!validId(m.to)) return fail('bad-message', 'signal needs a participant id in "to"');
-      if (!validSignalData(m.data)) {
-        return fail('bad-message', 'signal data must be one description, candidate or media state');
-      }
-      if (m.seq !== undefined && (!validSeq(m.seq) || m.seq === 0)) {
-        return fail('bad-message', 'seq must be a positive integer');
-      }
-      if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'ack must be a sequence number');
+    case 'signal': {
+      const problem = signalProblem(m);
+      if (problem) return fail('bad-message', problem);
       // Built field by field: this runs for every relayed frame, and spreads cost more than the rest.
-      const signal: SignalMessage = { v: 1, type: 'signal', to: m.to, data: m.data };
-      if (m.seq !== undefined) signal.seq = m.seq;
-      if (m.ack !== undefined) signal.ack = m.ack;
+      const signal: SignalMessage = { v: 1, type: 'signal', to: m.to as string, data: m.data as SignalData };
+      if (m.seq !== undefined) signal.seq = m.seq as number;
+      if (m.ack !== undefined) signal.ack = m.ack as number;
       return { ok: true, message: signal };
+    }
     case 'ack':
       if (!validSeq(m.seq)) return fail('bad-message', 'ack needs a sequence number');
       return { ok: true, message: { v: 1, type: 'ack', seq: m.seq } };
