@@ -24,7 +24,17 @@ describe('ICE recovery when the other side\'s connection dies', () => {
     calls = [...root.querySelectorAll('rtc-call')];
     const [ada, bob] = calls;
     for (const c of calls) c.session.config.recovery = recovery;
-    await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
+    await until(
+      () => calls.every((c) => videos(c)[0]?.videoWidth === 320),
+      () =>
+        `both see each other; ${calls
+          .map((c) => {
+            const pc = [...c.session.peerConnections().values()][0];
+            const v = videos(c)[0];
+            return `${c.name}: ${c.session.state.status}, pc ${pc?.connectionState}/${pc?.signalingState}, video ${v ? `${v.videoWidth}×${v.videoHeight} ready ${v.readyState}` : 'none'}`;
+          })
+          .join('; ')}`,
+    );
     const adaPc = [...ada.session.peerConnections().values()][0];
     // Bob's connection dies (as if his network vanished): Ada must notice and recover.
     for (const pc of bob.session.peerConnections().values()) pc.close();
