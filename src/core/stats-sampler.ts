@@ -51,7 +51,14 @@ class BitrateHistory {
   add(sample: StatsSample): void {
     const cut = sample.timestamp - this.window;
     const push = (list: BitratePoint[], send: number, receive: number) => {
-      list.push({ timestamp: sample.timestamp, send, receive });
+      const point = { timestamp: sample.timestamp, send, receive };
+      // Points at least a hundredth of the window apart (0.6 s by default), so a sampler faster
+      // than once a second does not multiply the graph's points and its drawing cost: the newest
+      // point, while too close to the one before it, is moved rather than kept.
+      const last = list.at(-1);
+      const before = list.at(-2);
+      if (last && before && last.timestamp - before.timestamp < this.window / 100) list[list.length - 1] = point;
+      else list.push(point);
       while (list.length && list[0].timestamp < cut) list.shift();
     };
     push(this.#all, sample.sendBitrate, sample.receiveBitrate);

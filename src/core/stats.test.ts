@@ -140,4 +140,19 @@ describe('StatsFeed', () => {
     release();
     expect(running).to.equal(0);
   });
+
+  it('keeps history points at least 0.6 s apart, the newest always current', () => {
+    const feed = new StatsFeed();
+    // A sampler four times a second for three seconds: 13 samples.
+    for (let t = 1000; t <= 4000; t += 250) feed.push({ ...sampleOf([], t, 250), sendBitrate: t });
+    const points = feed.history();
+    expect(points.length).to.be.within(4, 6);
+    expect(points.at(-1)).to.include({ timestamp: 4000, send: 4000 });
+    for (let i = 1; i < points.length - 1; i++) expect(points[i].timestamp - points[i - 1].timestamp).to.be.at.least(600);
+    // Once a second (with a late timer) keeps every sample.
+    const steady = new StatsFeed();
+    for (const t of [1000, 2010, 2990, 4000, 5020]) steady.push(sampleOf([], t, 1000));
+    expect(steady.history().length).to.equal(5);
+  });
 });
+

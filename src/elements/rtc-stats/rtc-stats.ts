@@ -176,13 +176,19 @@ export class RtcStats extends LitElement {
     const s = this.#s;
     const lang = this.#lang;
     const last = points.at(-1);
+    let sendMax = 0;
+    let receiveMax = 0;
+    for (const p of points) {
+      sendMax = Math.max(sendMax, p.send);
+      receiveMax = Math.max(receiveMax, p.receive);
+    }
     const text = last
       ? `${label}: ${fill(s.history, {
           seconds: Math.round(StatsSampler.historyWindow / 1000),
           send: formatBitrate(last.send, lang, s.units),
-          sendMax: formatBitrate(Math.max(...points.map((p) => p.send)), lang, s.units),
+          sendMax: formatBitrate(sendMax, lang, s.units),
           receive: formatBitrate(last.receive, lang, s.units),
-          receiveMax: formatBitrate(Math.max(...points.map((p) => p.receive)), lang, s.units),
+          receiveMax: formatBitrate(receiveMax, lang, s.units),
         })}`
       : `${label}: ${s.historyEmpty}`;
     return sparkline(points, StatsSampler.historyWindow, text);

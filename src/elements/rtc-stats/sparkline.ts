@@ -8,20 +8,23 @@ const H = 28;
 /** Renders `points` (oldest first) scaled to their peak; `label` is the text alternative. */
 export function sparkline(points: readonly BitratePoint[], window: number, label: string, part = 'sparkline') {
   const end = points.at(-1)?.timestamp ?? 0;
-  const peak = Math.max(1, ...points.map((p) => Math.max(p.send, p.receive)));
-  const line = (pick: (p: BitratePoint) => number) =>
-    points
-      .map((p) => {
-        const x = W - ((end - p.timestamp) / window) * W;
-        const y = H - 1 - (pick(p) / peak) * (H - 2);
-        return `${x.toFixed(1)},${y.toFixed(1)}`;
-      })
-      .join(' ');
+  let peak = 1;
+  for (const p of points) peak = Math.max(peak, p.send, p.receive);
+  // One pass per line, numbers rounded to a tenth by hand: this runs on every sample.
+  const line = (send: boolean) => {
+    let out = '';
+    for (const p of points) {
+      const x = Math.round((W - ((end - p.timestamp) / window) * W) * 10) / 10;
+      const y = Math.round((H - 1 - ((send ? p.send : p.receive) / peak) * (H - 2)) * 10) / 10;
+      out += `${out ? ' ' : ''}${x},${y}`;
+    }
+    return out;
+  };
   return html`<svg part=${part} viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label=${label}>
     <title>${label}</title>
     ${points.length > 1
-      ? svg`<polyline part="sparkline-receive" class="receive" points=${line((p) => p.receive)}></polyline>
-          <polyline part="sparkline-send" class="send" points=${line((p) => p.send)}></polyline>`
+      ? svg`<polyline part="sparkline-receive" class="receive" points=${line(false)}></polyline>
+          <polyline part="sparkline-send" class="send" points=${line(true)}></polyline>`
       : nothing}
   </svg>`;
 }
