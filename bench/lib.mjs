@@ -34,7 +34,8 @@ export const launchChromium = () =>
   puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    protocolTimeout: 60_000,
+    // Above the longest single step (the 60 s long-task watch in bench:calls).
+    protocolTimeout: 180_000,
     args: [
       ...CHROMIUM_ARGS,
       '--disable-backgrounding-occluded-windows',
