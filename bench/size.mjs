@@ -6,6 +6,7 @@
  *   node bench/size.mjs            prints the table, records bench/results/latest.json
  *   node bench/size.mjs --check    fails (exit 1) when the kit is over its budget (used by npm test)
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import * as esbuild from 'esbuild';
 import { record, table } from './lib.mjs';
@@ -79,6 +80,17 @@ if (!check) {
       out[name] = { error: err.message.split('\n')[0] };
     }
   }
+}
+// What the CDN users download, as built by `npm run build` (Vite), beside esbuild's count of the same code.
+const shipped = new URL('../dist/rtc-elements.bundle.js', import.meta.url);
+if (existsSync(shipped)) {
+  const code = readFileSync(shipped);
+  out['shipped CDN bundle (dist/, Vite)'] = {
+    min: code.length,
+    gzip: gzipSync(code, { level: 9 }).length,
+    brotli: brotliCompressSync(code, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length,
+    nodeShims: false,
+  };
 }
 const kb = (n) => (n / 1024).toFixed(1);
 for (const [name, m] of Object.entries(out)) {
