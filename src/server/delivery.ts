@@ -167,6 +167,8 @@ export class Delivery {
       slot.inbox.ackDue = false;
       slot.ackOwedSince = -1;
     }
+    // Every byte of `out` (uninitialized memory) is written: never send a byte of anything else.
+    if (at !== size - 1) throw new Error(`frame of ${size} bytes filled to ${at + 1}`);
     out[at] = CLOSE;
     return out;
   }
