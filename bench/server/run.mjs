@@ -381,7 +381,7 @@ console.log('| measure | bare ws relay | PeerJS server | ours | PeerJS / bare | 
 console.log('|---|---:|---:|---:|---:|---:|---|');
 const verdicts = [];
 for (const [label, field, digits, goal] of rows) {
-  const [b, p, o] = kinds.map((k) => med(k, field));
+  const [b, p, o] = ['bare', 'peerjs', 'ours'].map((k) => (results[k] ? med(k, field) : NaN));
   const ratio = o / b;
   console.log(`| ${label} | ${b.toFixed(digits)} | ${p.toFixed(digits)} | ${o.toFixed(digits)} | ${(p / b).toFixed(2)}× | ${ratio.toFixed(2)}× | ${goal} |`);
   if (goal.startsWith('≥')) verdicts.push([label, ratio >= Number(goal.slice(2, -1))]);

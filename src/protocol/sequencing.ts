@@ -10,10 +10,13 @@
 export class Outbox<T> {
   #seq = 0;
   #acked = 0;
-  // A queue as an array and a head index, and no wrapper object per message: a server keeps
-  // every frame until it is acknowledged, and each extra object there is garbage-collector work.
-  #pending: T[] = [];
+  // A queue as an array with head and end indices, and no wrapper object per message: a server
+  // keeps every frame until it is acknowledged, and each extra object there is garbage-collector
+  // work. The array is reused rather than emptied (`length = 0` would drop its storage, and a
+  // new one per message is young garbage that a scavenge must copy while the message waits).
+  #pending: (T | undefined)[] = [];
   #head = 0;
+  #end = 0;
   /** The sequence number of `#pending[#head]`. */
   #first = 1;
   /** Since when the oldest unacknowledged message has waited: sent, resent, or acknowledgement progress. */
@@ -41,7 +44,7 @@ export class Outbox<T> {
 
   /** Messages not acknowledged yet. */
   get size(): number {
-    return this.#pending.length - this.#head;
+    return this.#end - this.#head;
   }
 
   /** Numbers a message built by `make(seq)` and keeps it until acknowledged. */
@@ -58,9 +61,9 @@ export class Outbox<T> {
       this.#first = this.#seq;
       this.#since = now;
     }
-    this.#pending.push(message);
+    this.#pending[this.#end++] = message;
     if (this.size > this.limit) {
-      this.#head++;
+      this.#pending[this.#head++] = undefined;
       this.#first++;
       this.overflowed = true;
     }
@@ -73,7 +76,7 @@ export class Outbox<T> {
     this.#acked = Math.min(seq, this.#seq);
     if (this.#acked >= this.#first) {
       const drop = Math.min(this.#acked - this.#first + 1, this.size);
-      this.#head += drop;
+      for (let i = 0; i < drop; i++) this.#pending[this.#head++] = undefined;
       this.#first += drop;
       this.#compact();
     }
@@ -82,12 +85,15 @@ export class Outbox<T> {
   }
 
   #compact(): void {
-    if (this.#head === this.#pending.length) {
-      this.#pending.length = 0;
+    if (this.#head === this.#end) {
+      this.#head = this.#end = 0; // the slots in between were cleared as they were acknowledged
+    } else if (this.#head > 32 && this.#head * 2 > this.#end) {
+      const pending = this.#pending;
+      const size = this.#end - this.#head;
+      pending.copyWithin(0, this.#head, this.#end);
+      pending.fill(undefined, size, this.#end);
       this.#head = 0;
-    } else if (this.#head > 32 && this.#head * 2 > this.#pending.length) {
-      this.#pending = this.#pending.slice(this.#head);
-      this.#head = 0;
+      this.#end = size;
     }
   }
 
@@ -101,7 +107,7 @@ export class Outbox<T> {
   after(seq: number, now = Date.now()): T[] {
     const from = this.#head + Math.max(0, seq + 1 - this.#first);
     if (from === this.#head && this.size > 0) this.#since = now;
-    return this.#pending.slice(from);
+    return this.#pending.slice(from, this.#end) as T[];
   }
 
   /** True when the oldest unacknowledged message has waited `timeoutMs` without any acknowledgement. */
@@ -113,7 +119,7 @@ export class Outbox<T> {
   reset(): void {
     this.#seq = this.#acked = 0;
     this.#pending = [];
-    this.#head = 0;
+    this.#head = this.#end = 0;
     this.#first = 1;
     this.overflowed = false;
   }

@@ -160,7 +160,7 @@ export class Admission {
     }
     const rooms = this.#rooms();
     // The hot path: a valid signal is relayed as parsed, without building a message from it.
-    if (isValidSignal(value)) return rooms.signal(conn, value, text);
+    if (isValidSignal(value)) return rooms.signal(conn, value, text, Buffer.isBuffer(raw) ? raw : undefined);
     const parsed = checkClientMessage(value);
     if (!parsed.ok) return this.violation(conn, parsed.code, parsed.error);
     const msg = parsed.message;

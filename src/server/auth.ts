@@ -3,7 +3,6 @@
  * creates them with the shared secret (`createRoomToken`, or `rtc-signal token`); the signaling
  * server checks them before admitting anyone. The room comes from the token, never the client.
  */
-import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors } from 'jose';
 
 /** What a valid token grants. */
@@ -35,14 +34,18 @@ export class TokenError extends Error {
   }
 }
 
-// Import each secret once: importing it again for every join costs more than the verification.
-const keys = new Map<string, KeyObject>();
-const key = (secret: string) => {
-  let k = keys.get(secret);
+// Import each secret once, as a WebCrypto key, which jose uses as it is. Given a Node KeyObject
+// instead, jose exports and imports it again on every verification, and a server that had
+// verified its participants' tokens that way then kept 1.5 MB more alive at every young-generation
+// collection while relaying (~40 KB otherwise): scavenges four times longer, and a p99 to match.
+const keys = new Map<string, Promise<CryptoKey>>();
+const key = (secret: string, use: 'sign' | 'verify') => {
+  const id = `${use}\n${secret}`;
+  let k = keys.get(id);
   if (!k) {
     if (keys.size > 16) keys.clear();
-    k = createSecretKey(Buffer.from(secret, 'utf8'));
-    keys.set(secret, k);
+    k = globalThis.crypto.subtle.importKey('raw', Buffer.from(secret, 'utf8'), { name: 'HMAC', hash: 'SHA-256' }, false, [use]);
+    keys.set(id, k);
   }
   return k;
 };
@@ -55,7 +58,7 @@ export async function createRoomToken(secret: string, claims: RoomTokenClaims): 
     .setIssuedAt()
     .setExpirationTime(Math.floor(Date.now() / 1000) + (claims.ttlSeconds ?? 3600));
   if (claims.user) jwt.setSubject(claims.user);
-  return jwt.sign(key(secret));
+  return jwt.sign(await key(secret, 'sign'));
 }
 
 /**
@@ -66,7 +69,7 @@ export async function createRoomToken(secret: string, claims: RoomTokenClaims): 
 export async function verifyRoomToken(secret: string, token: string, room: string): Promise<RoomGrant> {
   let payload;
   try {
-    ({ payload } = await jwtVerify(token, key(secret), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+    ({ payload } = await jwtVerify(token, await key(secret, 'verify'), { algorithms: ['HS256'], requiredClaims: ['exp'] }));
   } catch (err) {
     if (err instanceof errors.JWTExpired) throw new TokenError('token expired');
     if (err instanceof errors.JWTClaimValidationFailed) throw new TokenError(`token claim "${err.claim}" invalid or missing`);

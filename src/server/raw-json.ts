@@ -21,15 +21,27 @@ const level = (inner: string) => `\\{(?:[^{}"]|${STRING}${inner ? `|${inner}` : 
 const OBJECT = new RegExp(level(level(level(''))), 'y');
 const TAIL = /(?:,"seq":\d+)?(?:,"ack":\d+)?\}$/y;
 
-/** The text of `data` in `text`, a validated signal to participant `to`; undefined when not in the kit's shape. */
-export function signalDataText(text: string, to: string): string | undefined {
-  if (!text.startsWith(PREFIX) || !text.startsWith(to, PREFIX.length)) return undefined;
-  const start = PREFIX.length + to.length + AFTER_TO.length;
-  if (!text.startsWith(AFTER_TO, PREFIX.length + to.length)) return undefined;
-  OBJECT.lastIndex = start;
-  if (!OBJECT.test(text)) return undefined;
+/** Where `data` starts in a frame to participant `to` in the kit's shape (see `signalDataEnd`). */
+export const signalDataStart = (to: string) => PREFIX.length + to.length + AFTER_TO.length;
+
+/**
+ * Where the text of `data` ends in `text`, a validated signal to participant `to` (it starts at
+ * `signalDataStart(to)`); -1 when the frame is not in the kit's shape. Indices, not a substring:
+ * the relay copies those characters' bytes (ASCII frames) without making a string of them.
+ */
+export function signalDataEnd(text: string, to: string): number {
+  if (!text.startsWith(PREFIX) || !text.startsWith(to, PREFIX.length)) return -1;
+  if (!text.startsWith(AFTER_TO, PREFIX.length + to.length)) return -1;
+  OBJECT.lastIndex = signalDataStart(to);
+  if (!OBJECT.test(text)) return -1;
   const end = OBJECT.lastIndex;
   TAIL.lastIndex = end;
-  if (!TAIL.test(text)) return undefined;
-  return text.slice(start, end);
+  if (!TAIL.test(text)) return -1;
+  return end;
+}
+
+/** The text of `data` in `text`, a validated signal to participant `to`; undefined when not in the kit's shape. */
+export function signalDataText(text: string, to: string): string | undefined {
+  const end = signalDataEnd(text, to);
+  return end < 0 ? undefined : text.slice(signalDataStart(to), end);
 }

@@ -21,7 +21,7 @@ import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { sendError, transmit, type Delivery } from './delivery.js';
 import type { BusEvent, Directory, MemberRecord } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
-import { signalDataText } from './raw-json.js';
+import { signalDataEnd, signalDataStart } from './raw-json.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 
@@ -115,7 +115,7 @@ export class Rooms {
       case 'signal': {
         const target = this.slots.get(event.to);
         if (target && target.room === room && view.has(event.from)) {
-          this.#cx.delivery.signal(target, signalPrefix(event.from), JSON.stringify(event.data));
+          this.#cx.delivery.signal(target, Buffer.from(signalPrefix(event.from)), Buffer.from(JSON.stringify(event.data)));
         }
         return;
       }
@@ -268,20 +268,23 @@ export class Rooms {
     if (conn.closed) this.connectionGone(conn);
   }
 
-  /** A valid signal; `text` is the frame it came in, to forward its `data` without serializing it again. */
-  signal(conn: Conn, msg: SignalMessage, text?: string): void {
+  /**
+   * A valid signal; `text` is the frame it came in and `raw` its bytes, to forward its `data`
+   * without serializing it again.
+   */
+  signal(conn: Conn, msg: SignalMessage, text?: string, raw?: Buffer): void {
     const slot = conn.slot;
     if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
-    if (msg.seq === undefined) return this.#relay(conn, slot, msg, text);
+    if (msg.seq === undefined) return this.#relay(conn, slot, msg, text, raw);
     // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
     const arrival = slot.inbox.accept(msg.seq, msg);
     if (arrival !== 'apply') return this.#cx.delivery.ackSoon(slot);
     this.#cx.delivery.ackLater(slot);
-    this.#relay(conn, slot, msg, text);
+    this.#relay(conn, slot, msg, text, raw);
     for (let next = slot.inbox.next(); next !== undefined; next = slot.inbox.next()) this.#relay(conn, slot, next);
   }
 
-  #relay(conn: Conn, slot: Slot, msg: SignalMessage, text?: string): void {
+  #relay(conn: Conn, slot: Slot, msg: SignalMessage, text?: string, raw?: Buffer): void {
     const cx = this.#cx;
     if (msg.ack !== undefined) cx.delivery.acked(slot, msg.ack);
     const target = this.#views.get(slot.room)?.get(msg.to);
@@ -290,9 +293,13 @@ export class Rooms {
     cx.metrics.relayed++;
     const dest = this.slots.get(msg.to);
     if (dest && dest.room === slot.room) {
-      // `data` was validated as parsed from `text`; its text there is forwarded as is (see raw-json.ts).
-      const data = (text !== undefined && signalDataText(text, msg.to)) || JSON.stringify(msg.data);
-      cx.delivery.signal(dest, slot.prefix, data);
+      // `data` was validated as parsed from `text`; its bytes there are forwarded as is (see
+      // raw-json.ts). Only for an ASCII frame, where characters and bytes are one for one: ws
+      // checks that a text frame is valid UTF-8, where any character over U+007F takes more bytes
+      // than UTF-16 units, so equal lengths mean ASCII (other frames are serialized again).
+      const end = text !== undefined && raw !== undefined && raw.length === text.length ? signalDataEnd(text, msg.to) : -1;
+      if (end >= 0) return cx.delivery.signal(dest, slot.prefix, raw!, signalDataStart(msg.to), end);
+      cx.delivery.signal(dest, slot.prefix, Buffer.from(JSON.stringify(msg.data)));
     } else {
       cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
     }

@@ -32,10 +32,10 @@ export interface Slot {
   secret: string;
   epoch: string;
   conn: Conn | null;
-  /** Serialized frames to this participant not yet acknowledged. */
-  outbox: Outbox<string>;
-  /** The start of every signal this participant sends: `{"v":1,"type":"signal","from":"<id>","data":`. */
-  prefix: string;
+  /** Frames to this participant (UTF-8 JSON) not yet acknowledged. */
+  outbox: Outbox<Buffer>;
+  /** The start of every signal this participant sends, as bytes: `{"v":1,"type":"signal","from":"<id>","data":`. */
+  prefix: Buffer;
   /** Signals from this participant: applied once and in order. */
   inbox: Inbox<SignalMessage>;
   graceTimer?: ReturnType<typeof setTimeout>;
@@ -58,8 +58,8 @@ export function newSlot(info: PeerInfo, room: string, secret: string, epoch: str
     secret,
     epoch,
     conn: null,
-    outbox: new Outbox<string>(256),
-    prefix: signalPrefix(info.id),
+    outbox: new Outbox<Buffer>(256),
+    prefix: Buffer.from(signalPrefix(info.id)),
     inbox: new Inbox<SignalMessage>(64),
     retransmitAt: 0,
     ackQueued: false,

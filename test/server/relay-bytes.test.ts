@@ -1,0 +1,63 @@
+/**
+ * The relay builds each frame it forwards as bytes: the sender's stamp, the signal's `data` as
+ * the sender wrote it (when the frame is ASCII and in the kit client's shape) or serialized
+ * again (otherwise), then the numbers. Whatever the sender wrote, the receiver gets one JSON
+ * frame with `from` stamped by the server, the validated `data`, and its own numbering.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
+import { RawClient } from './support.js';
+
+let server: RunningServer;
+before(async () => {
+  server = await startSignalingServer({ port: 0, heartbeatMs: 60_000 });
+});
+after(() => server.close());
+
+const media = { media: { audio: true, video: false, screen: false } };
+
+describe('relayed frames', () => {
+  it('carry the validated data, the stamped sender and the receiver’s numbering, whatever the sender wrote', async () => {
+    const a = new RawClient(server.url);
+    const b = new RawClient(server.url);
+    const rawAtB: string[] = [];
+    b.ws.on('message', (data) => rawAtB.push(data.toString()));
+    try {
+      const wa = await a.join('relay-bytes');
+      const wb = await b.join('relay-bytes');
+      await a.next((f) => f.type === 'peer-joined', 'peer-joined');
+      const to = wb.id;
+      const candidate = { candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+      const unicode = { description: { type: 'offer', sdp: 'v=0\r\ns=é☃𝄞 "quoted" {braces} \\ back\r\n' } };
+      const sent: [string, unknown][] = [
+        // The kit client's shape, ASCII: its data bytes are forwarded as they came.
+        [JSON.stringify({ v: 1, type: 'signal', to, data: candidate, seq: 1 }), candidate],
+        // Non-ASCII: characters and bytes differ, so the data is serialized again.
+        [JSON.stringify({ v: 1, type: 'signal', to, data: unicode, seq: 2 }), unicode],
+        // Other layouts (whitespace, key order): serialized again.
+        [`{ "type": "signal", "v": 1, "seq": 3, "data": ${JSON.stringify(media)}, "to": "${to}" }`, media],
+        // A repeated `data` and a `from` of the sender's own: JSON.parse keeps the last data; the
+        // server's stamp is the only `from` that arrives.
+        [`{"v":1,"type":"signal","to":"${to}","data":{"media":{"audio":false,"video":false,"screen":false}},"from":"evil","data":${JSON.stringify(media)},"seq":4}`, media],
+      ];
+      for (const [text] of sent) a.send(text);
+      for (let i = 0; i < sent.length; i++) {
+        const got = await b.next((f) => f.type === 'signal' && f.seq === i + 1, `signal ${i + 1} at b`);
+        assert.deepEqual(Object.keys(got), ['v', 'type', 'from', 'data', 'seq'], `frame ${i + 1} has exactly these keys`);
+        assert.equal(got.from, wa.id, 'from is stamped by the server');
+        assert.deepEqual(got.data, sent[i][1], `frame ${i + 1} carries the validated data`);
+      }
+      assert.equal(rawAtB.filter((t) => t.includes('evil')).length, 0, 'the forged from never reaches b');
+
+      // b answers with an acknowledgement riding on its signal; a's frame from b carries a's own
+      // acknowledgement (for its 4 signals) and a's numbering (the peer-joined was 1).
+      b.send({ v: 1, type: 'signal', to: wa.id, data: media, seq: 1, ack: 4 });
+      const back = await a.next((f) => f.type === 'signal', 'signal at a');
+      assert.deepEqual(back, { v: 1, type: 'signal', from: wb.id, data: media, seq: 2, ack: 4 });
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
