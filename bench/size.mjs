@@ -24,10 +24,13 @@ export const GOALS = {
   'everything (index)': 20 * 1024,
 };
 // Raised by 1 KB each (from 35.5 / 37.0) for data channels that lose nothing (link-channels.ts:
-// labels announced over the control channel, messages held until the app opens the label).
+// labels announced over the control channel, messages held until the app opens the label), then
+// by 0.2 KB for the Outbox that reuses its storage (sequencing.ts, shared with the server, where
+// it took the relay's young-generation survivors from ~0.4 to ~0.2 MB per scavenge) and history
+// points kept at least 0.6 s apart.
 export const BUDGETS = {
-  'rtc-call + rtc-camera + rtc-stats': 36.5 * 1024,
-  'everything (index)': 38 * 1024,
+  'rtc-call + rtc-camera + rtc-stats': 36.7 * 1024,
+  'everything (index)': 38.2 * 1024,
 };
 
 async function measure(contents, opts = {}) {
