@@ -4,22 +4,17 @@
  * to resend what the server applied.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
-import { RawClient } from './support.js';
+import { describe, it } from 'node:test';
+import { MEDIA_STATE, RawClient, serverPerFile } from './support.js';
 
-let server: RunningServer;
-before(async () => {
-  server = await startSignalingServer({ port: 0, heartbeatMs: 60_000 });
-});
-after(() => server.close());
+const file = serverPerFile();
 
-const media = { media: { audio: true, video: false, screen: false } };
+const media = MEDIA_STATE;
 
 describe('acknowledgements', () => {
   it('ride on the frames to a client, and come alone to a client that only sends', async () => {
-    const a = new RawClient(server.url);
-    const b = new RawClient(server.url);
+    const a = new RawClient(file.server.url);
+    const b = new RawClient(file.server.url);
     try {
       const wa = await a.join('acks');
       const wb = await b.join('acks');

@@ -5,22 +5,17 @@
  * frame with `from` stamped by the server, the validated `data`, and its own numbering.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
-import { RawClient } from './support.js';
+import { describe, it } from 'node:test';
+import { MEDIA_STATE, RawClient, serverPerFile } from './support.js';
 
-let server: RunningServer;
-before(async () => {
-  server = await startSignalingServer({ port: 0, heartbeatMs: 60_000 });
-});
-after(() => server.close());
+const file = serverPerFile();
 
-const media = { media: { audio: true, video: false, screen: false } };
+const media = MEDIA_STATE;
 
 describe('relayed frames', () => {
   it('carry the validated data, the stamped sender and the receiver’s numbering, whatever the sender wrote', async () => {
-    const a = new RawClient(server.url);
-    const b = new RawClient(server.url);
+    const a = new RawClient(file.server.url);
+    const b = new RawClient(file.server.url);
     const rawAtB: string[] = [];
     b.ws.on('message', (data) => rawAtB.push(data.toString()));
     try {

@@ -3,15 +3,11 @@
  * isolation between rooms, and bad input that must never bring it down.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WebSocket } from 'ws';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
+import { serverPerFile } from './support.js';
 
-let server: RunningServer;
-before(async () => {
-  server = await startSignalingServer({ port: 0, maxPeersPerRoom: 3, heartbeatMs: 60_000 });
-});
-after(() => server.close());
+const file = serverPerFile({ maxPeersPerRoom: 3 });
 
 /** A test client that records every frame it receives. */
 class Client {
@@ -21,7 +17,7 @@ class Client {
   closed?: { code: number; reason: string };
   #waiters: (() => void)[] = [];
 
-  constructor(url = server.url) {
+  constructor(url = file.server.url) {
     this.ws = new WebSocket(url);
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
@@ -180,7 +176,7 @@ describe('signaling server', () => {
   });
 
   it('answers /healthz', async () => {
-    const res = await fetch(`http://127.0.0.1:${server.port}/healthz`);
+    const res = await fetch(`http://127.0.0.1:${file.server.port}/healthz`);
     assert.equal(res.status, 200);
   });
 });

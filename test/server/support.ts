@@ -2,7 +2,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { after, before } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
+import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
+import type { SignalingOptions } from '../../src/server/signaling-server.js';
+
+/** A signaling server in this process for the whole test file (no heartbeat closes idle test sockets); read `.server` in tests. */
+export function serverPerFile(options: SignalingOptions = {}): { server: RunningServer } {
+  const holder = {} as { server: RunningServer };
+  before(async () => {
+    holder.server = await startSignalingServer({ port: 0, heartbeatMs: 60_000, ...options });
+  });
+  after(() => holder.server.close());
+  return holder;
+}
+
+/** A valid signal payload: the sender's media state. */
+export const MEDIA_STATE = { media: { audio: true, video: false, screen: false } };
 
 /** Polls `check` every 20 ms until truthy; throws after `timeout` ms. */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeout = 5000): Promise<NonNullable<T>> {
