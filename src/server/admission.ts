@@ -6,11 +6,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
-import { CloseCode, checkClientMessage, isValidSignal, type ErrorCode } from '../protocol/messages.js';
+import { CloseCode, checkClientMessage, type ErrorCode } from '../protocol/messages.js';
 import { sendError } from './delivery.js';
 import type { Metrics, RefusalReason } from './metrics.js';
 import { TokenBucket } from './rate-limit.js';
 import type { Rooms } from './rooms.js';
+import { readSignalFrame } from './signal-frame.js';
 import type { Conn } from './slot.js';
 
 /** Ticks per heartbeat period; each pings its share of the connections. */
@@ -151,6 +152,11 @@ export class Admission {
       return;
     }
     if (isBinary) return this.violation(conn, 'bad-message', 'frames must be text');
+    const rooms = this.#rooms();
+    // The hot path: a signal in the kit client's exact shape is checked over its bytes and
+    // relayed without parsing (signal-frame.ts); any other frame is parsed and validated.
+    const fast = Buffer.isBuffer(raw) ? readSignalFrame(raw) : undefined;
+    if (fast) return rooms.signal(conn, fast);
     const text = raw.toString();
     let value: unknown;
     try {
@@ -158,9 +164,6 @@ export class Admission {
     } catch {
       return this.violation(conn, 'bad-json', 'frame is not valid JSON');
     }
-    const rooms = this.#rooms();
-    // The hot path: a valid signal is relayed as parsed, without building a message from it.
-    if (isValidSignal(value)) return rooms.signal(conn, value, text, Buffer.isBuffer(raw) ? raw : undefined);
     const parsed = checkClientMessage(value);
     if (!parsed.ok) return this.violation(conn, parsed.code, parsed.error);
     const msg = parsed.message;

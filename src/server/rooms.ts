@@ -21,7 +21,7 @@ import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { sendError, transmit, type Delivery } from './delivery.js';
 import type { BusEvent, Directory, MemberRecord } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
-import { signalDataEnd, signalDataStart } from './raw-json.js';
+import { parsedSignal, type SignalFrame } from './signal-frame.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
 import { turnCredentials, type TurnOptions } from './turn.js';
 
@@ -269,22 +269,25 @@ export class Rooms {
   }
 
   /**
-   * A valid signal; `text` is the frame it came in and `raw` its bytes, to forward its `data`
-   * without serializing it again.
+   * A valid signal: parsed and validated (`SignalMessage`), or checked over the bytes it came in
+   * (`SignalFrame`, the hot path), whose `data` is then relayed as those bytes.
    */
-  signal(conn: Conn, msg: SignalMessage, text?: string, raw?: Buffer): void {
+  signal(conn: Conn, msg: SignalMessage | SignalFrame): void {
     const slot = conn.slot;
     if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
-    if (msg.seq === undefined) return this.#relay(conn, slot, msg, text, raw);
-    // A duplicate is dropped; one ahead of a lost one waits for it (the ack asks for it again).
-    const arrival = slot.inbox.accept(msg.seq, msg);
+    if (msg.seq === undefined) return this.#relay(conn, slot, msg);
+    // One ahead of a lost one waits for it (the ack asks for it again), as a parsed message: what
+    // waits holds no frame it came in (rare: a gap means a frame was lost on the way).
+    if ('frame' in msg && msg.seq > slot.inbox.last + 1) msg = parsedSignal(msg);
+    // A duplicate is dropped.
+    const arrival = slot.inbox.accept(msg.seq!, msg);
     if (arrival !== 'apply') return this.#cx.delivery.ackSoon(slot);
     this.#cx.delivery.ackLater(slot);
-    this.#relay(conn, slot, msg, text, raw);
+    this.#relay(conn, slot, msg);
     for (let next = slot.inbox.next(); next !== undefined; next = slot.inbox.next()) this.#relay(conn, slot, next);
   }
 
-  #relay(conn: Conn, slot: Slot, msg: SignalMessage, text?: string, raw?: Buffer): void {
+  #relay(conn: Conn, slot: Slot, msg: SignalMessage | SignalFrame): void {
     const cx = this.#cx;
     if (msg.ack !== undefined) cx.delivery.acked(slot, msg.ack);
     const target = this.#views.get(slot.room)?.get(msg.to);
@@ -293,15 +296,11 @@ export class Rooms {
     cx.metrics.relayed++;
     const dest = this.slots.get(msg.to);
     if (dest && dest.room === slot.room) {
-      // `data` was validated as parsed from `text`; its bytes there are forwarded as is (see
-      // raw-json.ts). Only for an ASCII frame, where characters and bytes are one for one: ws
-      // checks that a text frame is valid UTF-8, where any character over U+007F takes more bytes
-      // than UTF-16 units, so equal lengths mean ASCII (other frames are serialized again).
-      const end = text !== undefined && raw !== undefined && raw.length === text.length ? signalDataEnd(text, msg.to) : -1;
-      if (end >= 0) return cx.delivery.signal(dest, slot.prefix, raw!, signalDataStart(msg.to), end);
-      cx.delivery.signal(dest, slot.prefix, Buffer.from(JSON.stringify(msg.data)));
+      if ('frame' in msg) cx.delivery.signal(dest, slot.prefix, msg.frame, msg.start, msg.end);
+      else cx.delivery.signal(dest, slot.prefix, Buffer.from(JSON.stringify(msg.data)));
     } else {
-      cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data: msg.data });
+      const data = 'frame' in msg ? parsedSignal(msg).data : msg.data;
+      cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
     }
   }
 

@@ -7,6 +7,7 @@ import type { WebSocket, RawData } from 'ws';
 import { PROTOCOL_VERSION, type PeerInfo, type SignalMessage } from '../protocol/messages.js';
 import { Inbox, Outbox } from '../protocol/sequencing.js';
 import type { TokenBucket } from './rate-limit.js';
+import type { SignalFrame } from './signal-frame.js';
 
 /** One WebSocket connection, joined to a slot or not yet. */
 export interface Conn {
@@ -36,8 +37,8 @@ export interface Slot {
   outbox: Outbox<Buffer>;
   /** The start of every signal this participant sends, as bytes: `{"v":1,"type":"signal","from":"<id>","data":`. */
   prefix: Buffer;
-  /** Signals from this participant: applied once and in order. */
-  inbox: Inbox<SignalMessage>;
+  /** Signals from this participant: applied once and in order (those waiting for a gap, parsed). */
+  inbox: Inbox<SignalMessage | SignalFrame>;
   graceTimer?: ReturnType<typeof setTimeout>;
   retransmitAt: number;
   /** Waiting in one of the lazy acknowledgement lists. */
@@ -60,7 +61,7 @@ export function newSlot(info: PeerInfo, room: string, secret: string, epoch: str
     conn: null,
     outbox: new Outbox<Buffer>(256),
     prefix: Buffer.from(signalPrefix(info.id)),
-    inbox: new Inbox<SignalMessage>(64),
+    inbox: new Inbox<SignalMessage | SignalFrame>(64),
     retransmitAt: 0,
     ackQueued: false,
     ackOwedSince: -1,

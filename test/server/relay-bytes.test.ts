@@ -55,4 +55,32 @@ describe('relayed frames', () => {
       b.close();
     }
   });
+
+  it('holds a signal that comes ahead of a lost one, and relays both in order with their data', async () => {
+    const a = new RawClient(file.server.url);
+    const b = new RawClient(file.server.url);
+    try {
+      const wa = await a.join('relay-gap');
+      const wb = await b.join('relay-gap');
+      await a.next((f) => f.type === 'peer-joined', 'peer-joined');
+      const first = { candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50001 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+      const second = { candidate: { candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 50002 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
+      // Number 2 first (number 1 "lost" on the way), then 1, then 2 again (a duplicate).
+      a.send({ v: 1, type: 'signal', to: wb.id, data: second, seq: 2 });
+      a.send({ v: 1, type: 'signal', to: wb.id, data: first, seq: 1 });
+      a.send({ v: 1, type: 'signal', to: wb.id, data: second, seq: 2 });
+      const one = await b.next((f) => f.type === 'signal', 'first signal at b');
+      const two = await b.next((f) => f.type === 'signal' && f.seq > one.seq, 'second signal at b');
+      assert.deepEqual([one.data, two.data], [first, second], 'in the order sent, the early one held until the gap filled');
+      assert.equal(one.from, wa.id);
+      assert.equal(two.from, wa.id);
+      await assert.rejects(b.next((f) => f.type === 'signal' && f.seq > two.seq, 'a third signal', 500), 'the duplicate is dropped');
+      // a is told what arrived: an acknowledgement of both, soon (a gap and a duplicate came in).
+      const ack = await a.next((f) => f.type === 'ack' && f.seq === 2, 'ack of 2 at a');
+      assert.equal(ack.seq, 2);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
 });
