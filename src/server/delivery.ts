@@ -101,9 +101,10 @@ export class Delivery {
 
   /** Takes an acknowledgement from `slot`; true if it acknowledged something new. */
   acked(slot: Slot, seq: number): boolean {
-    if (!slot.outbox.ack(seq)) return false;
+    const now = Date.now();
+    if (!slot.outbox.ack(seq, now)) return false;
     if (slot.outbox.size === 0) this.#unacked.delete(slot);
-    else slot.retransmitAt = Date.now() + this.#retransmitMs;
+    else slot.retransmitAt = now + this.#retransmitMs;
     return true;
   }
 
@@ -157,12 +158,16 @@ export class Delivery {
     const ackDigits = ack === 0 ? 0 : digits(ack);
     const size = head.length + (end - start) + SEQ.length + seqDigits + (ack === 0 ? 0 : ACK.length + ackDigits) + 1;
     const out = Buffer.allocUnsafe(size);
-    let at = head.copy(out, 0);
-    at += body.copy(out, at, start, end);
-    at += SEQ.copy(out, at);
-    at = writeDigits(out, at, seq, seqDigits);
+    // TypedArray `set` rather than Buffer `copy`: the same bytes without copy's checks per call.
+    out.set(head, 0);
+    let at = head.length;
+    if (end > start) out.set(start === 0 && end === body.length ? body : body.subarray(start, end), at);
+    at += end - start;
+    out.set(SEQ, at);
+    at = writeDigits(out, at + SEQ.length, seq, seqDigits);
     if (ack !== 0) {
-      at += ACK.copy(out, at);
+      out.set(ACK, at);
+      at += ACK.length;
       at = writeDigits(out, at, ack, ackDigits);
       slot.inbox.ackDue = false;
       slot.ackOwedSince = -1;
