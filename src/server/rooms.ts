@@ -290,18 +290,22 @@ export class Rooms {
   #relay(conn: Conn, slot: Slot, msg: SignalMessage | SignalFrame): void {
     const cx = this.#cx;
     if (msg.ack !== undefined) cx.delivery.acked(slot, msg.ack);
-    const target = this.#views.get(slot.room)?.get(msg.to);
-    // A peer in another room is as unknown as one that never existed.
-    if (!target || msg.to === slot.info.id) return cx.violation(conn, 'unknown-peer', 'no such participant here');
-    cx.metrics.relayed++;
+    // The common case first, in one lookup: a participant of this process in the same room (a
+    // local slot is in its room's view from its join until it is dropped).
     const dest = this.slots.get(msg.to);
-    if (dest && dest.room === slot.room) {
+    if (dest !== undefined && dest.room === slot.room && dest !== slot) {
+      cx.metrics.relayed++;
       if ('frame' in msg) cx.delivery.signal(dest, slot.prefix, msg.frame, msg.start, msg.end);
       else cx.delivery.signal(dest, slot.prefix, Buffer.from(JSON.stringify(msg.data)));
-    } else {
-      const data = 'frame' in msg ? parsedSignal(msg).data : msg.data;
-      cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
+      return;
     }
+    // A peer in another room is as unknown as one that never existed.
+    const target = this.#views.get(slot.room)?.get(msg.to);
+    if (!target || msg.to === slot.info.id) return cx.violation(conn, 'unknown-peer', 'no such participant here');
+    cx.metrics.relayed++;
+    // A member on another process (or one that moved there): through the directory's bus.
+    const data = 'frame' in msg ? parsedSignal(msg).data : msg.data;
+    cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
   }
 
   /** A standalone acknowledgement from `conn`'s participant. */

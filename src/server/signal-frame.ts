@@ -69,28 +69,30 @@ function literal(b: Buffer, at: number, lit: Buffer): number {
 /** A JSON string at `at` of at most `max` UTF-16 units (as JSON.parse would make it): where it ends, or -1. */
 function string(b: Buffer, at: number, max: number): number {
   if (b[at] !== QUOTE) return -1;
+  const length = b.length;
   let units = 0;
-  for (let i = at + 1; i < b.length; i++) {
+  let i = at + 1;
+  for (;;) {
+    // Plain characters in a tight loop: most strings (candidates, most of an SDP) are nothing else.
+    const run = i;
+    while (i < length && IN_STRING[b[i]] === 0) i++;
+    units += i - run;
+    if (i >= length) return -1;
     const kind = IN_STRING[b[i]];
-    if (kind === 0) {
-      units++;
-    } else if (kind === 1) {
-      return units <= max ? i + 1 : -1;
-    } else if (kind === 2) {
-      const e = b[++i];
-      if (e === 0x75) {
-        // \uXXXX is one UTF-16 unit (a surrogate pair is two escapes, two units, as in JS).
-        if (!(HEX[b[i + 1]] && HEX[b[i + 2]] && HEX[b[i + 3]] && HEX[b[i + 4]])) return -1;
-        i += 4;
-      } else if (!SHORT_ESCAPE[e]) {
-        return -1;
-      }
-      units++;
+    if (kind === 1) return units <= max ? i + 1 : -1;
+    if (kind !== 2) return -1;
+    const e = b[i + 1];
+    if (e === 0x75) {
+      // \uXXXX is one UTF-16 unit (a surrogate pair is two escapes, two units, as in JS).
+      if (!(HEX[b[i + 2]] && HEX[b[i + 3]] && HEX[b[i + 4]] && HEX[b[i + 5]])) return -1;
+      i += 6;
+    } else if (SHORT_ESCAPE[e]) {
+      i += 2;
     } else {
       return -1;
     }
+    units++;
   }
-  return -1;
 }
 
 /** The value of the last `number` read (plain digits); set only when it returns >= 0. */

@@ -41,6 +41,8 @@ export interface Slot {
   inbox: Inbox<SignalMessage | SignalFrame>;
   graceTimer?: ReturnType<typeof setTimeout>;
   retransmitAt: number;
+  /** In the delivery's set of slots to check for overdue messages. */
+  watched: boolean;
   /** Waiting in one of the lazy acknowledgement lists. */
   ackQueued: boolean;
   /** The delivery tick since which an acknowledgement is owed to this participant (-1: none). */
@@ -63,6 +65,7 @@ export function newSlot(info: PeerInfo, room: string, secret: string, epoch: str
     prefix: Buffer.from(signalPrefix(info.id)),
     inbox: new Inbox<SignalMessage | SignalFrame>(64),
     retransmitAt: 0,
+    watched: false,
     ackQueued: false,
     ackOwedSince: -1,
   };
