@@ -1,3 +1,5 @@
+import { performance } from 'node:perf_hooks';
+
 /** A token bucket: `rate` per second on average, bursts of up to `burst`. */
 export class TokenBucket {
   #tokens: number;
