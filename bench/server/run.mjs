@@ -9,7 +9,11 @@
  *   - latency: one-way relay latency p50/p99 at a paced 2,000 msg/s over 1,000 sockets;
  *   - CPU: relayed messages per server CPU-second (utime + stime of the server process, from
  *     /proc) at a paced 20,000 msg/s, a load every server sustains: a saturated server batches
- *     more per wake-up and would look cheaper per message than one that keeps up;
+ *     more per wake-up and would look cheaper per message than one that keeps up. Measured on
+ *     all servers at once, the load going to each in turn for a second at a time (CPU_SLICES
+ *     turns each): other jobs on a shared machine come and go over seconds, and slices that
+ *     close together give every server the same share of them (a 3 s window per server and
+ *     round, half a minute apart, swung the ratio between 0.7 and 1.0 from round to round);
  *   - saturation: closed loop over the same 1,000 sockets; relayed messages per second;
  *   - idle memory: extra RSS per idle socket (joined, in rooms of two) from 1,000 to 5,000 sockets.
  * Prints the medians over rounds and ours / bare and PeerJS / bare ratios beside them.
@@ -36,6 +40,8 @@ const SOCKETS = 1000;
 const IDLE_TO = 5000;
 const PACED_RATE = 2000;
 const CPU_RATE = Number(process.env.BENCH_CPU_RATE ?? 20000); // msg/s offered while measuring CPU per message
+const CPU_SLICES = Number(process.env.BENCH_CPU_SLICES ?? (QUICK ? 4 : 6 * ROUNDS)); // one-second turns per server
+const CPU_SLICE_MS = 1000;
 const WINDOW = 2; // messages in flight per direction per pair at saturation
 const SECRET = 'bench-secret-0123456789abcdef0123456789';
 const TICK = 100; // USER_HZ: /proc CPU times are in clock ticks (getconf CLK_TCK)
@@ -259,68 +265,124 @@ async function stopServer(server) {
   clearTimeout(killer);
 }
 
+/** Sends `rate` messages a second, round-robin over `senders`, until the returned function is called. */
+function pace(senders, rate) {
+  // Owed messages follow the clock, not the tick count: timers fire late under load.
+  let next = 0;
+  let owed = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    owed += ((now - last) / 1000) * rate;
+    last = now;
+    for (; owed >= 1; owed--) {
+      const [p, side] = senders[next++ % senders.length];
+      p.send(side);
+    }
+  }, 5);
+  return () => clearInterval(timer);
+}
+
+/**
+ * 1,000 sockets in rooms of two on `server`, acknowledging as the kit's client does; what they
+ * receive goes to `traffic.arrive(pair, side, ts)`.
+ */
+async function openTraffic(server) {
+  const traffic = { arrive: () => {} };
+  const base = await openPairs(server, 0, SOCKETS / 2, (pair, side, ts) => traffic.arrive(pair, side, ts));
+  // Each client acknowledges on its own once an acknowledgement has been owed for a second, as
+  // the kit's client does with its own timer (checked here every 100 ms).
+  const ackTimer = setInterval(() => {
+    const now = performance.now();
+    for (const p of base) p.lazyAcks(now);
+  }, 100);
+  traffic.base = base;
+  traffic.senders = base.flatMap((p) => [[p, 0], [p, 1]]);
+  traffic.close = () => {
+    clearInterval(ackTimer);
+    base.forEach((p) => p.close());
+  };
+  return traffic;
+}
+
+/**
+ * Relayed messages per server CPU-second at the paced CPU_RATE: every server up at once, the
+ * load going to each in turn for CPU_SLICE_MS, CPU_SLICES turns each (see the header).
+ */
+async function cpuPerMessage(kinds) {
+  const runs = [];
+  try {
+    for (const kind of kinds) {
+      const server = await startServer(kind);
+      runs.push({ kind, server, traffic: await openTraffic(server), relayed: 0, cpu: 0, seconds: 0, turns: [] });
+    }
+    await sleep(1000);
+    // A warm-up second each (JIT, buffer pools), not counted.
+    for (const r of runs) {
+      const stop = pace(r.traffic.senders, CPU_RATE);
+      await sleep(1000);
+      stop();
+    }
+    await sleep(300);
+    for (let turn = 0; turn < CPU_SLICES; turn++) {
+      for (let i = 0; i < runs.length; i++) {
+        const r = runs[(i + turn) % runs.length];
+        let relayed = 0;
+        r.traffic.arrive = () => relayed++;
+        const cpu0 = cpuSeconds(r.server.pid);
+        const t0 = performance.now();
+        const stop = pace(r.traffic.senders, CPU_RATE);
+        await sleep(CPU_SLICE_MS);
+        stop();
+        const t1 = performance.now();
+        await sleep(100); // what is still in flight arrives, and its cost is counted
+        const cpu = cpuSeconds(r.server.pid) - cpu0;
+        r.traffic.arrive = () => {};
+        r.relayed += relayed;
+        r.cpu += cpu;
+        r.seconds += (t1 - t0) / 1000;
+        r.turns.push(relayed / Math.max(0.01, cpu));
+      }
+    }
+    return Object.fromEntries(
+      runs.map((r) => [r.kind, { msgsPerCpuSecond: r.relayed / r.cpu, relayedRate: r.relayed / r.seconds, turns: r.turns }]),
+    );
+  } finally {
+    for (const r of runs) {
+      r.traffic.close();
+      await stopServer(r.server);
+    }
+  }
+}
+
+/** Latency, saturation and idle memory of one server, on fresh processes. */
 async function measure(kind) {
   const rssPerSocketKiB = await idleMemory(kind);
   const server = await startServer(kind);
-  let arrive = () => {};
-  const route = (pair, side, ts) => arrive(pair, side, ts);
   try {
     // Traffic first, on a fresh server, so the memory phase's thousands of joins and leaves
-    // (and the garbage they leave) do not land inside a latency or CPU window.
-    const base = await openPairs(server, 0, SOCKETS / 2, route);
+    // (and the garbage they leave) do not land inside a latency window.
+    const traffic = await openTraffic(server);
     await sleep(1000);
 
-    // Each client acknowledges on its own once an acknowledgement has been owed for a second, as
-    // the kit's client does with its own timer (checked here every 100 ms).
-    const ackTimer = setInterval(() => {
-      const now = performance.now();
-      for (const p of base) p.lazyAcks(now);
-    }, 100);
-
     // Latency at a paced 2,000 msg/s over 1,000 sockets (1 s warm-up, then SECONDS measured).
-    const senders = base.flatMap((p) => [[p, 0], [p, 1]]);
-    const paced = async (rate, onArrive) => {
-      arrive = () => {};
-      // Owed messages follow the clock, not the tick count: timers fire late under load.
-      let next = 0;
-      let owed = 0;
-      let last = performance.now();
-      const pace = setInterval(() => {
-        const now = performance.now();
-        owed += ((now - last) / 1000) * rate;
-        last = now;
-        for (; owed >= 1; owed--) {
-          const [p, side] = senders[next++ % senders.length];
-          p.send(side);
-        }
-      }, 5);
-      await sleep(1000);
-      arrive = onArrive;
-      const cpu0 = cpuSeconds(server.pid);
-      const t0 = performance.now();
-      await sleep(SECONDS * 1000);
-      const cpu = cpuSeconds(server.pid) - cpu0;
-      const elapsed = (performance.now() - t0) / 1000;
-      arrive = () => {};
-      clearInterval(pace);
-      await sleep(300);
-      return { cpu, elapsed };
-    };
     const latencies = [];
-    await paced(PACED_RATE, (_pair, _side, ts) => latencies.push(performance.now() - ts));
-
-    // Server CPU per relayed message at a fixed load every server sustains (so none is measured saturated).
-    let relayedAtLoad = 0;
-    const load = await paced(CPU_RATE, () => relayedAtLoad++);
+    const stop = pace(traffic.senders, PACED_RATE);
+    await sleep(1000);
+    traffic.arrive = (_pair, _side, ts) => latencies.push(performance.now() - ts);
+    await sleep(SECONDS * 1000);
+    traffic.arrive = () => {};
+    stop();
+    await sleep(300);
 
     // Saturation: every arrival is answered at once; WINDOW messages in flight per direction per pair.
     let relayed = 0;
     let running = true;
-    arrive = (pair, side) => {
+    traffic.arrive = (pair, side) => {
       relayed++;
       if (running) pair.send(side);
     };
-    for (const p of base) for (let w = 0; w < WINDOW; w++) (p.send(0), p.send(1));
+    for (const p of traffic.base) for (let w = 0; w < WINDOW; w++) (p.send(0), p.send(1));
     await sleep(500);
     const cpu0 = cpuSeconds(server.pid);
     const n0 = relayed;
@@ -330,9 +392,8 @@ async function measure(kind) {
     const n1 = relayed;
     const t1 = performance.now();
     running = false;
-    clearInterval(ackTimer);
     await sleep(300);
-    base.forEach((p) => p.close());
+    traffic.close();
 
     return {
       kind,
@@ -340,8 +401,6 @@ async function measure(kind) {
       p50: quantile(latencies, 0.5),
       p99: quantile(latencies, 0.99),
       latencySamples: latencies.length,
-      msgsPerCpuSecond: relayedAtLoad / Math.max(0.01, load.cpu),
-      relayedRate: relayedAtLoad / load.elapsed,
       throughput: ((n1 - n0) * 1000) / (t1 - t0),
       serverCpuShare: (cpu1 - cpu0) / ((t1 - t0) / 1000),
     };
@@ -354,13 +413,19 @@ async function measure(kind) {
 
 const kinds = (process.env.BENCH_ONLY ?? 'bare,peerjs,ours').split(',');
 const results = Object.fromEntries(kinds.map((k) => [k, []]));
+const cpu = await cpuPerMessage(kinds);
+for (const kind of kinds) {
+  const c = cpu[kind];
+  const turns = c.turns.map((t) => t.toFixed(0));
+  console.error(`cpu ${kind.padEnd(6)} ${c.msgsPerCpuSecond.toFixed(0)} msg/CPU-s (at ${c.relayedRate.toFixed(0)} msg/s; one-second turns: ${turns.join(' ')})`);
+}
 for (let round = 0; round < ROUNDS; round++) {
   const order = kinds.map((_, i) => kinds[(i + round) % kinds.length]);
   for (const kind of order) {
     const r = await measure(kind);
-    results[kind].push(r);
+    results[kind].push({ ...r, msgsPerCpuSecond: cpu[kind].msgsPerCpuSecond });
     console.error(
-      `round ${round + 1} ${kind.padEnd(6)} ${r.msgsPerCpuSecond.toFixed(0)} msg/CPU-s (at ${r.relayedRate.toFixed(0)} msg/s), ` +
+      `round ${round + 1} ${kind.padEnd(6)} ` +
         `saturation ${r.throughput.toFixed(0)} msg/s (server CPU ${(r.serverCpuShare * 100).toFixed(0)} %), p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms, ` +
         `${r.rssPerSocketKiB.toFixed(2)} KiB/idle socket`,
     );
@@ -376,7 +441,9 @@ const rows = [
   ['p99 one-way latency @ 2k msg/s, ms', 'p99', 2, '≤ 1.1×'],
   ['extra RSS per idle socket, KiB', 'rssPerSocketKiB', 2, '≤ 1.2×'],
 ];
-console.log(`\nSignaling server benchmark (loopback, ${ROUNDS} rounds alternated, medians; ours with tokens and rate limits on)\n`);
+console.log(
+  `\nSignaling server benchmark (loopback; CPU: ${CPU_SLICES} one-second turns each, all servers up; the rest: ${ROUNDS} rounds alternated, medians; ours with tokens and rate limits on)\n`,
+);
 console.log('| measure | bare ws relay | PeerJS server | ours | PeerJS / bare | ours / bare | goal |');
 console.log('|---|---:|---:|---:|---:|---:|---|');
 const verdicts = [];
@@ -393,6 +460,8 @@ const fields = ['msgsPerCpuSecond', 'throughput', 'p50', 'p99', 'rssPerSocketKiB
 record('server', {
   rounds: ROUNDS,
   secondsPerPhase: SECONDS,
+  cpuTurns: CPU_SLICES,
+  cpuTurnSeconds: CPU_SLICE_MS / 1000,
   cpuRate: CPU_RATE,
   pacedRate: PACED_RATE,
   sockets: SOCKETS,
