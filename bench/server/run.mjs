@@ -113,6 +113,7 @@ class Pair {
     this.index = index;
     this.onArrive = onArrive;
     this.sockets = [];
+    this.beatAt = performance.now() - ((index * 97) % 5000); // heartbeats spread over their 5 s
   }
 
   async open() {
@@ -195,6 +196,13 @@ class Pair {
   }
 
   /** The kit's client acknowledges on its own once an acknowledgement has been owed for 1 s (none rode on a signal). */
+  /** A PeerJS client sends a HEARTBEAT every 5 s; without one the server drops it after its alive_timeout. */
+  heartbeat(now) {
+    if (this.server.kind !== 'peerjs' || now - this.beatAt < 5000) return;
+    this.beatAt = now;
+    for (const s of this.sockets) if (s.ws.readyState === 1) s.ws.send('{"type":"HEARTBEAT"}');
+  }
+
   lazyAcks(now) {
     if (this.server.kind !== 'ours') return;
     for (const s of this.sockets) {
@@ -291,10 +299,14 @@ async function openTraffic(server) {
   const traffic = { arrive: () => {} };
   const base = await openPairs(server, 0, SOCKETS / 2, (pair, side, ts) => traffic.arrive(pair, side, ts));
   // Each client acknowledges on its own once an acknowledgement has been owed for a second, as
-  // the kit's client does with its own timer (checked here every 100 ms).
+  // the kit's client does with its own timer (checked here every 100 ms); PeerJS clients send
+  // their heartbeats, as PeerJS's client does.
   const ackTimer = setInterval(() => {
     const now = performance.now();
-    for (const p of base) p.lazyAcks(now);
+    for (const p of base) {
+      p.lazyAcks(now);
+      p.heartbeat(now);
+    }
   }, 100);
   traffic.base = base;
   traffic.senders = base.flatMap((p) => [[p, 0], [p, 1]]);

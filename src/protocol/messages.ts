@@ -327,8 +327,8 @@ export function validSignalData(data: unknown): data is SignalData {
 }
 
 /**
- * True when `value` (a decoded client frame) is a valid `signal`: the server's hot path checks
- * this and relays without building anything, and `parseClientMessage` accepts exactly the same.
+ * True when `value` (a decoded client frame) is a valid `signal`, as `parseClientMessage` would
+ * accept it: what the server's byte-level check of signals (server/signal-frame.ts) is tested against.
  */
 export function isValidSignal(value: unknown): value is SignalMessage {
   return isObj(value) && value.v === PROTOCOL_VERSION && value.type === 'signal' && signalProblem(value) === null;

@@ -291,7 +291,8 @@ export class Rooms {
     const cx = this.#cx;
     if (msg.ack !== undefined) cx.delivery.acked(slot, msg.ack);
     // The common case first, in one lookup: a participant of this process in the same room (a
-    // local slot is in its room's view from its join until it is dropped).
+    // slot's room never changes, so this never crosses rooms; a local participant whom another
+    // process has just announced as gone still gets it until its slot here is dropped).
     const dest = this.slots.get(msg.to);
     if (dest !== undefined && dest.room === slot.room && dest !== slot) {
       cx.metrics.relayed++;

@@ -10,8 +10,8 @@
  *   - `{"description":{…}}` with `type` (offer, answer, pranswer or rollback) and optionally
  *     `sdp`, in either order;
  *   - `{"media":{…}}` with the booleans `audio`, `video` and `screen`, in any order;
- * every key at most once, strings of printable ASCII with JSON's escapes, numbers as plain
- * digits. That is a subset of what `JSON.parse` then `isValidSignal` accept: every frame this
+ * every key at most once, strings of ASCII without control characters (JSON's escapes allowed),
+ * numbers as plain digits. That is a subset of what `JSON.parse` then `isValidSignal` accept: every frame this
  * accepts is one those accept, with the same `to`, `seq`, `ack` and `data` (test:
  * test/server/signal-frame.test.ts). Whatever it does not accept (other layouts, other keys,
  * non-ASCII text) is not refused here: the caller parses and validates it the general way.
