@@ -68,7 +68,7 @@ export class Delivery {
   readonly #pump: ReturnType<typeof setInterval>;
   /**
    * The time at the last tick. Relaying reads this rather than the system clock (a read costs
-   * about 50 ns here, a tenth of what relaying adds per frame): what it times is overdue
+   * about 50 ns on these machines, and a relayed frame took two): what it times is overdue
    * messages, which only the tick checks, so reading the clock more often would gain nothing.
    */
   #now = Date.now();

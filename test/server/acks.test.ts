@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MEDIA_STATE, RawClient, serverPerFile } from './support.js';
+import { joinedPair, MEDIA_STATE, serverPerFile } from './support.js';
 
 const file = serverPerFile();
 
@@ -13,12 +13,8 @@ const media = MEDIA_STATE;
 
 describe('acknowledgements', () => {
   it('ride on the frames to a client, and come alone to a client that only sends', async () => {
-    const a = new RawClient(file.server.url);
-    const b = new RawClient(file.server.url);
+    const { a, b, wa, wb, close } = await joinedPair(file.server.url, 'acks');
     try {
-      const wa = await a.join('acks');
-      const wb = await b.join('acks');
-      await a.next((f) => f.type === 'peer-joined', 'peer-joined');
       assert.equal(wb.peers[0].id, wa.id);
 
       // a sends 3 numbered signals; b answers once: b's frame to a carries a's acknowledgement.
@@ -37,8 +33,7 @@ describe('acknowledgements', () => {
       assert.equal(ack.seq, 1);
       assert.equal(a.frames.filter((f) => f.type === 'ack').length, 0, 'a was acknowledged already');
     } finally {
-      a.close();
-      b.close();
+      close();
     }
   });
 });

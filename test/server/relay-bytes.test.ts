@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MEDIA_STATE, RawClient, serverPerFile } from './support.js';
+import { joinedPair, MEDIA_STATE, serverPerFile } from './support.js';
 
 const file = serverPerFile();
 
@@ -14,14 +14,10 @@ const media = MEDIA_STATE;
 
 describe('relayed frames', () => {
   it('carry the validated data, the stamped sender and the receiver’s numbering, whatever the sender wrote', async () => {
-    const a = new RawClient(file.server.url);
-    const b = new RawClient(file.server.url);
+    const { a, b, wa, wb, close } = await joinedPair(file.server.url, 'relay-bytes');
     const rawAtB: string[] = [];
     b.ws.on('message', (data) => rawAtB.push(data.toString()));
     try {
-      const wa = await a.join('relay-bytes');
-      const wb = await b.join('relay-bytes');
-      await a.next((f) => f.type === 'peer-joined', 'peer-joined');
       const to = wb.id;
       const candidate = { candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
       const unicode = { description: { type: 'offer', sdp: 'v=0\r\ns=é☃𝄞 "quoted" {braces} \\ back\r\n' } };
@@ -51,18 +47,13 @@ describe('relayed frames', () => {
       const back = await a.next((f) => f.type === 'signal', 'signal at a');
       assert.deepEqual(back, { v: 1, type: 'signal', from: wb.id, data: media, seq: 2, ack: 4 });
     } finally {
-      a.close();
-      b.close();
+      close();
     }
   });
 
   it('holds a signal that comes ahead of a lost one, and relays both in order with their data', async () => {
-    const a = new RawClient(file.server.url);
-    const b = new RawClient(file.server.url);
+    const { a, b, wa, wb, close } = await joinedPair(file.server.url, 'relay-gap');
     try {
-      const wa = await a.join('relay-gap');
-      const wb = await b.join('relay-gap');
-      await a.next((f) => f.type === 'peer-joined', 'peer-joined');
       const first = { candidate: { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50001 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
       const second = { candidate: { candidate: 'candidate:2 1 udp 2122260223 127.0.0.1 50002 typ host', sdpMid: '0', sdpMLineIndex: 0 } };
       // Number 2 first (number 1 "lost" on the way), then 1, then 2 again (a duplicate).
@@ -79,8 +70,7 @@ describe('relayed frames', () => {
       const ack = await a.next((f) => f.type === 'ack' && f.seq === 2, 'ack of 2 at a');
       assert.equal(ack.seq, 2);
     } finally {
-      a.close();
-      b.close();
+      close();
     }
   });
 });

@@ -82,6 +82,28 @@ export class RawClient {
   }
 }
 
+/**
+ * Two raw clients joined to `room` at `url`, `a` first (and it has seen `b` join), with their
+ * welcomes; `close()` closes both.
+ */
+export async function joinedPair(url: string, room: string) {
+  const a = new RawClient(url);
+  const b = new RawClient(url);
+  const close = () => {
+    a.close();
+    b.close();
+  };
+  try {
+    const wa = await a.join(room);
+    const wb = await b.join(room);
+    await a.next((f) => f.type === 'peer-joined', 'peer-joined');
+    return { a, b, wa, wb, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
+
 /** A free TCP port on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
