@@ -26,8 +26,17 @@ export interface Directory {
    * is replaced). Returns every member after that, or null when the room is full.
    */
   admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null>;
-  /** Removes a member; true if this call removed it (so exactly one process announces it). */
+  /**
+   * Removes a member; true if this call removed it (so exactly one process announces it). The
+   * leave is then remembered for `DEPARTED_MS`: see `departed`.
+   */
   remove(room: string, id: string): Promise<boolean>;
+  /**
+   * True if `id`'s leave from `room` was announced in the last `DEPARTED_MS`. The room has been
+   * told it left, so its resume claim brings it back as a new participant (a new id), not as
+   * the one the others already dropped.
+   */
+  departed(room: string, id: string): Promise<boolean>;
   /** Tells the other processes about an event in `room`. */
   publish(room: string, event: BusEvent): void;
   /** Starts receiving the other processes' events for `room` (and sweeps of vanished processes). */
@@ -36,16 +45,33 @@ export interface Directory {
   unwatch(room: string): void;
   /** Called with every event from another process (or a sweep) for a watched room. */
   onEvent?: (room: string, event: BusEvent) => void;
+  /**
+   * Called when the link between processes came back after a break (Redis reconnected): events
+   * sent meanwhile were lost, and this process may have been taken for dead and swept. What
+   * `members` says is then the truth to catch up with.
+   */
+  onResync?: () => void;
+  /** Every member of `room`. */
+  members(room: string): Promise<MemberRecord[]>;
   /** A key every process shares, for resume secrets. */
   sharedKey(): Promise<string>;
   close(): Promise<void>;
 }
 
+/**
+ * How long an announced leave is remembered (`Directory.departed`): longer than a client keeps
+ * trying to come back (a minute by default), so it does not return under the id the room dropped.
+ */
+export const DEPARTED_MS = 15 * 60_000;
+
 /** Membership in this process's memory: the server runs alone. */
 export class MemoryDirectory implements Directory {
   readonly proc = 'local';
   onEvent?: (room: string, event: BusEvent) => void;
+  onResync?: () => void;
   #rooms = new Map<string, Map<string, MemberRecord>>();
+  /** Announced leaves (`id\nroom`) and when they are forgotten, oldest first. */
+  #departed = new Map<string, number>();
 
   constructor(readonly key: string) {}
 
@@ -61,7 +87,28 @@ export class MemoryDirectory implements Directory {
     const members = this.#rooms.get(room);
     const removed = members?.delete(id) ?? false;
     if (members?.size === 0) this.#rooms.delete(room);
+    if (removed) this.#remember(`${id}\n${room}`);
     return removed;
+  }
+
+  async departed(room: string, id: string): Promise<boolean> {
+    return (this.#departed.get(`${id}\n${room}`) ?? 0) > Date.now();
+  }
+
+  async members(room: string): Promise<MemberRecord[]> {
+    return [...(this.#rooms.get(room)?.values() ?? [])];
+  }
+
+  #remember(key: string): void {
+    const now = Date.now();
+    this.#departed.delete(key);
+    this.#departed.set(key, now + DEPARTED_MS);
+    // Oldest first, all with the same lifetime: forget from the front. The cap bounds memory
+    // under churn (a leave a second for 15 minutes is 900 entries; the cap is far above).
+    for (const [k, until] of this.#departed) {
+      if (until > now && this.#departed.size <= 100_000) break;
+      this.#departed.delete(k);
+    }
   }
 
   publish(): void {}

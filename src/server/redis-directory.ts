@@ -7,11 +7,13 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { BusEvent, Directory, MemberRecord } from './directory.js';
+import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord } from './directory.js';
 
 const ROOM = (room: string) => `rtc:room:${room}`;
 const BUS = (room: string) => `rtc:bus:${room}`;
 const PROC = (proc: string) => `rtc:proc:${proc}`;
+// Ids are UUIDs (no colon), so id first keeps any room name unambiguous.
+const DEPARTED = (room: string, id: string) => `rtc:left:${id}:${room}`;
 const KEY = 'rtc:resume-key';
 
 // Admit atomically: the capacity check and the write must not interleave with another process's.
@@ -22,6 +24,12 @@ if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 and n >= tonumber(ARGV[3]) then 
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return redis.call('HGETALL', KEYS[1])`;
+
+// Remove and remember the announced leave in one step: whoever removed it is the one to announce it.
+const REMOVE = `
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return 1`;
 
 /** Options of the Redis directory. */
 export interface RedisDirectoryOptions {
@@ -36,6 +44,7 @@ export interface RedisDirectoryOptions {
 export class RedisDirectory implements Directory {
   readonly proc = randomUUID().slice(0, 8);
   onEvent?: (room: string, event: BusEvent) => void;
+  onResync?: () => void;
   #pub: Redis;
   #sub: Redis;
   #watched = new Set<string>();
@@ -45,12 +54,21 @@ export class RedisDirectory implements Directory {
 
   constructor(url: string, opts: RedisDirectoryOptions) {
     this.#opts = opts;
+    const sweepMs = opts.sweepMs ?? 2000;
     const common = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false } as const;
     this.#pub = new Redis(url, common);
     this.#sub = new Redis(url, common);
     for (const r of [this.#pub, this.#sub]) r.on('error', (err) => opts.log?.(`redis: ${err.message}`));
     this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
-    const sweepMs = opts.sweepMs ?? 2000;
+    // After the first connection, a 'ready' is a reconnection: what was published meanwhile is
+    // lost to us, and a long enough break got us swept as a vanished process. Catch up.
+    for (const r of [this.#pub, this.#sub]) {
+      let first = true;
+      r.on('ready', () => {
+        if (first) first = false;
+        else void this.#resync(sweepMs);
+      });
+    }
     void this.#alive(sweepMs);
     this.#timer = setInterval(() => {
       void this.#alive(sweepMs);
@@ -85,7 +103,38 @@ export class RedisDirectory implements Directory {
   }
 
   async remove(room: string, id: string): Promise<boolean> {
-    return (await this.#pub.hdel(ROOM(room), id)) === 1;
+    return (await this.#pub.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS))) === 1;
+  }
+
+  async departed(room: string, id: string): Promise<boolean> {
+    return (await this.#pub.exists(DEPARTED(room, id))) === 1;
+  }
+
+  async members(room: string): Promise<MemberRecord[]> {
+    const out: MemberRecord[] = [];
+    for (const text of Object.values(await this.#pub.hgetall(ROOM(room)))) {
+      try {
+        out.push(JSON.parse(text) as MemberRecord);
+      } catch {
+        /* a record not written by us: skip */
+      }
+    }
+    return out;
+  }
+
+  /** Back after a break: alive again, subscribed again, then the rooms catch up (`onResync`). */
+  async #resync(sweepMs: number): Promise<void> {
+    if (this.#pub.status !== 'ready' || this.#sub.status !== 'ready') return; // the other one's 'ready' will do it
+    try {
+      await this.#alive(sweepMs);
+      // ioredis subscribes again on its own; asking here makes sure it is done before we read.
+      if (this.#watched.size) await this.#sub.subscribe(...[...this.#watched].map(BUS));
+    } catch (err) {
+      this.#opts.log?.(`redis resync: ${(err as Error).message}`);
+      return;
+    }
+    this.#opts.log?.('redis: reconnected; catching up with the rooms');
+    this.onResync?.();
   }
 
   publish(room: string, event: BusEvent): void {

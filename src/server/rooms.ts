@@ -122,6 +122,56 @@ export class Rooms {
     }
   }
 
+  /**
+   * The link between processes is back after a break (`Directory.onResync`): events sent
+   * meanwhile were lost. Catches up with who came and went, and hands back participants the
+   * others were told had left (this process was taken for dead and swept): they reconnect and,
+   * as the room dropped them, come back as new participants.
+   */
+  async resync(): Promise<void> {
+    const { directory, log } = this.#cx;
+    for (const room of [...this.#local.keys()]) {
+      let members: MemberRecord[];
+      try {
+        members = await directory().members(room);
+      } catch (err) {
+        log(`resync ${JSON.stringify(room)}: ${(err as Error).message}`);
+        continue;
+      }
+      const byId = new Map(members.map((m) => [m.id, m]));
+      for (const slot of [...(this.#local.get(room) ?? [])]) {
+        const rec = byId.get(slot.info.id);
+        if (rec?.proc === directory().proc) continue;
+        // Another process holds it (it resumed there): as on a takeover.
+        if (rec) {
+          this.drop(slot, false);
+          continue;
+        }
+        // Swept: the others dropped it. Its client comes back through the usual reconnection.
+        const conn = slot.conn;
+        if (conn) {
+          conn.slot = undefined;
+          slot.conn = null;
+        }
+        this.drop(slot, false);
+        conn?.socket.close(CloseCode.Reconnect, 'the room lost track of you: join again');
+        log(`resync: ${slot.info.id} was swept from ${JSON.stringify(room)}; asked to join again`);
+      }
+      const view = this.#views.get(room);
+      if (!view) continue; // none of ours left in it
+      for (const m of members) {
+        const known = view.has(m.id);
+        view.set(m.id, m);
+        if (!known) this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }), m.id);
+      }
+      for (const id of [...view.keys()]) {
+        if (byId.has(id)) continue;
+        view.delete(id);
+        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
+      }
+    }
+  }
+
   /** Forgets a local participant; with `announce`, removes it from the room for everyone. */
   drop(slot: Slot, announce: boolean): void {
     const { metrics, delivery, log } = this.#cx;
@@ -210,7 +260,7 @@ export class Rooms {
     const name = clean(grant?.name ?? msg.name ?? '');
 
     // Coming back: the same process still holds the slot (a dropped socket within the grace period).
-    const claim = msg.resume && this.#secretMatches(room, msg.resume.id, msg.resume.secret) ? msg.resume : undefined;
+    let claim = msg.resume && this.#secretMatches(room, msg.resume.id, msg.resume.secret) ? msg.resume : undefined;
     const held = claim ? this.slots.get(claim.id) : undefined;
     if (held && held.room === room) {
       this.#attach(held, conn);
@@ -228,7 +278,11 @@ export class Rooms {
 
     // A fresh slot: a new participant, or one coming back to a process that does not hold it
     // (a restarted server, another process after this one's died): same id, numbering restarts.
+    // Unless the room was told it left (its grace ran out, or its process was swept): the others
+    // have dropped it, so it comes back as a new participant, and its client starts afresh.
     const directory = cx.directory();
+    if (claim && (await directory.departed(room, claim.id))) claim = undefined;
+    if (conn.closed) return;
     const id = claim?.id ?? randomUUID();
     const rec: MemberRecord = { id, name, proc: directory.proc, ...(grant?.user ? { user: grant.user } : {}) };
     await directory.watch(room);

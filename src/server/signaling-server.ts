@@ -120,6 +120,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   let resumeKey = options.resumeKey ?? '';
   ready = ready.then(async () => {
     directory.onEvent = (room, event) => rooms.onBusEvent(room, event);
+    directory.onResync = () => void rooms.resync().catch((err) => log(`resync failed: ${(err as Error).stack ?? err}`));
     if (!resumeKey) resumeKey = await directory.sharedKey();
   });
   ready.catch((err) => log(`signaling not ready: ${(err as Error).message}`));

@@ -9,12 +9,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Redis } from 'ioredis';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
-import { freePort, startServerProcess, type ServerProcess } from './support.js';
+import { MEDIA_STATE, RawClient, freePort, startServerProcess, type ServerProcess } from './support.js';
 
 const REDIS = '/usr/bin/redis-server';
 const skip = !existsSync(REDIS) && process.env.CI !== 'true' ? 'redis-server is not installed (apt-get install redis-server)' : false;
@@ -93,5 +94,133 @@ it('two browsers on two server processes share a room; killing one process, its 
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+/** A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal. */
+async function redisLink(target: string) {
+  const { port } = new URL(target);
+  const sockets = new Set<Socket>();
+  let cut = false;
+  const server = createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = connect(Number(port), '127.0.0.1');
+    for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => (sockets.delete(s), other.destroy()));
+      s.pipe(other);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut() {
+      cut = true;
+      for (const s of sockets) s.destroy();
+    },
+    heal() {
+      cut = false;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
+it('a process cut off from Redis catches up when it is back, and hands back participants it was swept of', { skip, timeout: 90_000 }, async () => {
+  const link = await redisLink(redisUrl);
+  const env = { RTC_GRACE_MS: '1000' };
+  const [p1, p2] = await Promise.all([
+    startServerProcess(['--port', '0'], { ...env, REDIS_URL: link.url }),
+    startServerProcess(['--port', '0'], { ...env, REDIS_URL: redisUrl }),
+  ]);
+  servers.push(p1, p2);
+  const clients: RawClient[] = [];
+  const client = (s: ServerProcess) => {
+    const c = new RawClient(`ws://127.0.0.1:${s.port}/signal`);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const a = client(p1);
+    const b = client(p2);
+    const wa = await a.join('cut');
+    const wb = await b.join('cut');
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A sees B');
+
+    // A short break: what happens in the room meanwhile never reaches process 1 over the bus.
+    link.cut();
+    await new Promise((r) => setTimeout(r, 300));
+    const c = client(p2);
+    const wc = await c.join('cut');
+    b.send({ v: 1, type: 'leave' });
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(a.frames.filter((f) => f.type === 'peer-joined' || f.type === 'peer-left').length, 0, 'nothing reached A during the break');
+    link.heal();
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A learns that C joined', 10_000);
+    await a.next((f) => f.type === 'peer-left' && f.id === wb.id, 'A learns that B left', 10_000);
+    // And C's signals reach A again (process 1 knows C now).
+    c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
+    const got = await a.next((f) => f.type === 'signal', 'C’s signal at A', 5000);
+    assert.equal(got.from, wc.id);
+
+    // A long break: process 2 takes process 1 for dead and sweeps A; C is told A left.
+    link.cut();
+    await c.next((f) => f.type === 'peer-left' && f.id === wa.id, 'C is told A left (swept)', 30_000);
+    link.heal();
+    // Back, process 1 finds A swept: it asks A to join again, and A's claim brings it back as a new participant.
+    const closed = await a.closing(15_000);
+    assert.equal(closed.code, 4012);
+    const a2 = client(p1);
+    const w2 = await a2.join('cut', { resume: { id: wa.id, secret: wa.resume }, ack: 0 });
+    assert.equal(w2.type, 'welcome');
+    assert.notEqual(w2.id, wa.id, 'a new id: the room dropped the old one');
+    assert.equal(w2.resumed, false);
+    assert.deepEqual(w2.peers.map((p: { id: string }) => p.id), [wc.id]);
+    await c.next((f) => f.type === 'peer-joined' && f.peer.id === w2.id, 'C sees A join again', 5000);
+  } finally {
+    for (const c of clients) c.ws.terminate();
+    await p1.stop();
+    await p2.stop();
+    link.close();
+  }
+});
+
+it('a call survives its process being cut off from Redis long enough to be swept', { skip, timeout: 120_000 }, async () => {
+  const link = await redisLink(redisUrl);
+  const env = { RTC_GRACE_MS: '1000' };
+  const [p1, p2] = await Promise.all([
+    startServerProcess(['--port', '0'], { ...env, REDIS_URL: link.url }),
+    startServerProcess(['--port', '0'], { ...env, REDIS_URL: redisUrl }),
+  ]);
+  servers.push(p1, p2);
+  const [b1, b2, served] = await Promise.all([launch(), launch(), servePage()]);
+  browsers.push(b1, b2);
+  const a = await Participant.open(b1, served.url, p1.url, 'swept', 'Ada', true);
+  const b = await Participant.open(b2, served.url, p2.url, 'swept', 'Bob', true);
+  try {
+    for (const p of [a, b]) await framesRise(p, 'call across two processes', 10, 25_000);
+    const idA = (await a.state()).localId;
+
+    link.cut();
+    await eventually(async () => (await b.state()).participants.length === 0, 'Bob is told Ada left (her process was swept)', 30_000);
+    link.heal();
+    // Ada's process finds her swept and asks her to join again: she comes back as a new participant.
+    const back = await eventually(async () => {
+      const s = await a.state();
+      return s.signalingConnected && s.localId !== idA ? s.localId : null;
+    }, 'Ada is back under a new id', 20_000);
+    await eventually(async () => {
+      const [sa, sb] = [await a.state(), await b.state()];
+      return sb.participants.length === 1 && sb.participants[0].id === back && sa.participants.length === 1 && sa.participants[0].connectionState === 'connected';
+    }, 'each sees the other again, connected', 20_000);
+    for (const p of [a, b]) await framesRise(p, 'after the break', 10, 15_000);
+  } finally {
+    await a.close();
+    await b.close();
+    await served.close();
+    link.close();
   }
 });

@@ -228,4 +228,30 @@ describe('resume', () => {
     const left = await b.next((f) => f.type === 'peer-left', 'peer-left', 2000);
     assert.equal(left.id, wa.id);
   });
+
+  it('brings back a participant whose leave was announced as a new one; within the grace period, as itself', async () => {
+    const s = await server({ graceMs: 300 });
+    const a = client(s.url);
+    const b = client(s.url);
+    const wa = await a.join('back');
+    const wb = await b.join('back');
+    const claim = { resume: { id: wa.id, secret: wa.resume }, ack: 0 };
+
+    // Within the grace period: the same participant, and the others saw nothing.
+    a.ws.terminate();
+    const a2 = client(s.url);
+    const w2 = await a2.join('back', claim);
+    assert.equal(w2.id, wa.id);
+    assert.equal(w2.resumed, true);
+
+    // Past it: B was told A left, so A's claim brings it back under a new id, and B sees it join.
+    a2.ws.terminate();
+    assert.equal((await b.next((f) => f.type === 'peer-left', 'peer-left', 2000)).id, wa.id);
+    const a3 = client(s.url);
+    const w3 = await a3.join('back', claim);
+    assert.notEqual(w3.id, wa.id, 'a new id: B dropped the old one');
+    assert.equal(w3.resumed, false);
+    assert.deepEqual(w3.peers.map((p: { id: string }) => p.id), [wb.id], 'B is there');
+    assert.equal((await b.next((f) => f.type === 'peer-joined', 'peer-joined', 2000)).peer.id, w3.id);
+  });
 });
