@@ -10,6 +10,7 @@ import { IceServerErrorEvent, LinkReplacedEvent, PeerLink, type RecoveryOptions 
 import { ParticipantEvent } from './session-events.js';
 import {
   ClosedEvent,
+  IceServersEvent,
   PeerJoinedEvent,
   PeerLeftEvent,
   ReconnectedEvent,
@@ -260,6 +261,11 @@ export class CallSession extends EventTarget {
       }
       void this.#links.get(from)?.handle(data);
     });
+    client.addEventListener('ice-servers', (e) => {
+      if (this.#client !== client) return;
+      this.#welcomeIce = (e as IceServersEvent).iceServers as RTCIceServer[];
+      for (const link of this.#links.values()) link.setIceServers(this.#iceServers());
+    });
     client.addEventListener('reconnecting', () => {
       if (this.#client !== client) return;
       // Peer connections do not need the server once up: media keeps flowing meanwhile.
@@ -342,6 +348,11 @@ export class CallSession extends EventTarget {
     this.stats.reset();
   }
 
+  /** The page's STUN/TURN servers first, then the ones (with credentials) the signaling server issued. */
+  #iceServers(): RTCIceServer[] {
+    return [...(this.config.iceServers ?? []), ...this.#welcomeIce];
+  }
+
   #addPeer(peer: PeerInfo, initiator: boolean): void {
     if (!this.#client || !this.#state.localId || this.#links.has(peer.id)) return;
     let link: PeerLink;
@@ -369,8 +380,7 @@ export class CallSession extends EventTarget {
       polite: localId < peer.id,
       initiator,
       config: {
-        // The page's servers first, then the ones (with credentials) the signaling server issued.
-        iceServers: [...(this.config.iceServers ?? []), ...this.#welcomeIce],
+        iceServers: this.#iceServers(),
         iceTransportPolicy: this.config.iceTransportPolicy ?? 'all',
       },
       send: (data) => client.signal(peer.id, data),

@@ -229,6 +229,18 @@ export class PeerLink extends EventTarget {
     this.#sendControl();
   }
 
+  /**
+   * Uses `iceServers` from now on (fresh TURN credentials): the next gathering (an ICE restart)
+   * allocates with them. What is already allocated carries on.
+   */
+  setIceServers(iceServers: RTCIceServer[]): void {
+    try {
+      this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
+    } catch {
+      // A browser that cannot change them: the link takes them when it is rebuilt.
+    }
+  }
+
   /** The loudest recent level (0…1) of the participant's audio, from the RTP header extension. */
   audioLevel(): number {
     const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');

@@ -20,6 +20,7 @@ import {
   type SignalData,
   type SignalMessage,
   type WelcomeMessage,
+  type WireIceServer,
 } from '../protocol/messages.js';
 import { Inbox, Outbox } from '../protocol/sequencing.js';
 import { backoffDelay } from './backoff.js';
@@ -79,6 +80,12 @@ export class ClosedEvent extends Event {
     readonly error: SignalingError,
   ) {
     super('closed');
+  }
+}
+/** Fired with fresh STUN/TURN servers from the server, before the welcome's credentials expire. */
+export class IceServersEvent extends Event {
+  constructor(readonly iceServers: WireIceServer[]) {
+    super('ice-servers');
   }
 }
 /** Fired when the server refused a frame of ours after the join. */
@@ -323,6 +330,10 @@ export class SignalingClient extends EventTarget {
   }
 
   #onMessage(m: ServerMessage): void {
+    if (m.type === 'ice-servers') {
+      this.dispatchEvent(new IceServersEvent(m.iceServers));
+      return;
+    }
     if (m.type !== 'ack' && m.type !== 'welcome' && m.type !== 'error' && m.ack !== undefined) this.#outbox.ack(m.ack);
     if (m.type === 'ack') {
       const advanced = this.#outbox.ack(m.seq);

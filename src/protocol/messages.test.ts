@@ -43,4 +43,12 @@ describe('protocol validators', () => {
     expect(parseServerMessage('{"v":1,"type":"welcome","id":"a","room":"r","peers":[{"id":5}]}').ok).to.be.false;
     expect(parseServerMessage('{"v":1,"type":"signal","from":"a","data":{}}').ok).to.be.false;
   });
+
+  it('takes fresh ICE servers, and only well-formed ones', () => {
+    const fresh = '{"v":1,"type":"ice-servers","iceServers":[{"urls":["turn:t.example:3478"],"username":"1700000000:a","credential":"c2VjcmV0"}]}';
+    const parsed = parseServerMessage(fresh);
+    expect(parsed.ok && parsed.message.type === 'ice-servers' && parsed.message.iceServers[0].username).to.equal('1700000000:a');
+    expect(parseServerMessage('{"v":1,"type":"ice-servers"}').ok).to.be.false;
+    expect(parseServerMessage('{"v":1,"type":"ice-servers","iceServers":[{"urls":5}]}').ok).to.be.false;
+  });
 });

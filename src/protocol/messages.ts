@@ -201,6 +201,15 @@ export interface ErrorMessage {
   code: ErrorCode;
   message: string;
 }
+/**
+ * Server → client: fresh STUN/TURN credentials, sent before the welcome's expire, so a call
+ * that outlives them can still allocate a relay (an ICE restart, a network change).
+ */
+export interface IceServersMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'ice-servers';
+  iceServers: WireIceServer[];
+}
 /** Every message the server may send. */
 export type ServerMessage =
   | WelcomeMessage
@@ -208,7 +217,8 @@ export type ServerMessage =
   | PeerLeftMessage
   | RelayedSignalMessage
   | ErrorMessage
-  | AckMessage;
+  | AckMessage
+  | IceServersMessage;
 
 /** Why a frame or a request was refused. */
 export type ErrorCode =
@@ -435,6 +445,9 @@ export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {
     case 'ack':
       if (!validSeq(m.seq)) return fail('bad-message', 'bad ack');
       return { ok: true, message: m as unknown as AckMessage };
+    case 'ice-servers':
+      if (!Array.isArray(m.iceServers) || !m.iceServers.every(validIceServer)) return fail('bad-message', 'bad ice-servers');
+      return { ok: true, message: m as unknown as IceServersMessage };
     case 'error':
       if (typeof m.code !== 'string' || typeof m.message !== 'string') {
         return fail('bad-message', 'bad error');

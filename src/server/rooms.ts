@@ -23,7 +23,7 @@ import type { BusEvent, Directory, MemberRecord } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
 import { parsedSignal, type SignalFrame } from './signal-frame.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
-import { turnCredentials, type TurnOptions } from './turn.js';
+import { TURN_TTL_SECONDS, turnCredentials, type TurnOptions } from './turn.js';
 
 /** What rooms need from the rest of the server. */
 export interface RoomsContext {
@@ -65,8 +65,37 @@ export class Rooms {
   /** This process's participants per room. */
   readonly #local = new Map<string, Set<Slot>>();
 
+  /** Renews TURN credentials before they expire (only with `turn`). */
+  readonly #turnTimer?: ReturnType<typeof setInterval>;
+
   constructor(cx: RoomsContext) {
     this.#cx = cx;
+    if (cx.turn) {
+      const ttlMs = (cx.turn.ttlSeconds ?? TURN_TTL_SECONDS) * 1000;
+      this.#turnTimer = setInterval(() => this.#renewTurn(), Math.min(60_000, Math.max(250, ttlMs / 10)));
+      this.#turnTimer.unref();
+    }
+  }
+
+  /** TURN credentials for `slot`, and when to send it fresh ones: halfway through their life. */
+  #turnFor(slot: Slot, turn: TurnOptions) {
+    slot.turnRenewAt = Date.now() + ((turn.ttlSeconds ?? TURN_TTL_SECONDS) * 1000) / 2;
+    return turnCredentials(turn, slot.info.id);
+  }
+
+  /**
+   * Sends fresh credentials to every connected participant whose current ones are half spent. A
+   * relay already allocated keeps working on its own (the TURN server knows the session), but a
+   * new allocation (an ICE restart, a network change, a restarted TURN server) needs good ones.
+   */
+  #renewTurn(): void {
+    const { turn } = this.#cx;
+    if (!turn) return;
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      if (!slot.conn || slot.turnRenewAt === 0 || now < slot.turnRenewAt) continue;
+      transmit(slot.conn, { v: PROTOCOL_VERSION, type: 'ice-servers', iceServers: [this.#turnFor(slot, turn)] });
+    }
   }
 
   /** Rooms with a participant on this process, and how many members each has in all. */
@@ -236,7 +265,7 @@ export class Rooms {
       epoch: slot.epoch,
       ack: slot.inbox.last,
       name: slot.info.name,
-      ...(turn ? { iceServers: [turnCredentials(turn, slot.info.id)] } : {}),
+      ...(turn ? { iceServers: [this.#turnFor(slot, turn)] } : {}),
     };
   }
 
@@ -391,6 +420,7 @@ export class Rooms {
 
   /** Stops every grace timer (the server is closing). */
   close(): void {
+    clearInterval(this.#turnTimer);
     for (const slot of this.slots.values()) clearTimeout(slot.graceTimer);
   }
 }

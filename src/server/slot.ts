@@ -47,6 +47,8 @@ export interface Slot {
   ackQueued: boolean;
   /** The delivery tick since which an acknowledgement is owed to this participant (-1: none). */
   ackOwedSince: number;
+  /** When this participant gets fresh TURN credentials (ms, Date.now() clock; 0: none issued). */
+  turnRenewAt: number;
 }
 
 /** The start of every signal from participant `from`; the server's stamp of who sent it. */
@@ -68,5 +70,6 @@ export function newSlot(info: PeerInfo, room: string, secret: string, epoch: str
     watched: false,
     ackQueued: false,
     ackOwedSince: -1,
+    turnRenewAt: 0,
   };
 }

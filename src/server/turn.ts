@@ -16,9 +16,12 @@ export interface TurnOptions {
   ttlSeconds?: number;
 }
 
+/** How long TURN credentials live unless `ttlSeconds` says otherwise. */
+export const TURN_TTL_SECONDS = 3600;
+
 /** Issues a time-limited credential for participant `id`. */
 export function turnCredentials(opts: TurnOptions, id: string, now = Date.now()): WireIceServer {
-  const expiry = Math.floor(now / 1000) + (opts.ttlSeconds ?? 3600);
+  const expiry = Math.floor(now / 1000) + (opts.ttlSeconds ?? TURN_TTL_SECONDS);
   const username = `${expiry}:${id}`;
   const credential = createHmac('sha1', opts.secret).update(username).digest('base64');
   return { urls: [...opts.urls], username, credential };

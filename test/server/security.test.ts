@@ -163,6 +163,24 @@ describe('TURN credentials', () => {
     assert.ok(left > 590 && left <= 600, `expires in the TTL (${left} s)`);
     assert.equal(ice.credential, createHmac('sha1', turn.secret).update(ice.username).digest('base64'));
   });
+
+  it('are renewed halfway through their life, for as long as the participant stays', async () => {
+    const turn = { secret: 'turn-shared-secret', urls: ['turn:127.0.0.1:3478?transport=udp'], ttlSeconds: 4 };
+    const s = await server({ turn });
+    const c = client(s.url);
+    const w = await c.join('renew');
+    const expiryOf = (ice: { username: string }) => Number(ice.username.split(':')[0]);
+    let last = expiryOf(w.iceServers[0]);
+    for (let i = 0; i < 2; i++) {
+      const fresh = await c.next((f) => f.type === 'ice-servers', 'fresh credentials', 4000);
+      assert.ok(now() < last, 'before the old ones expire');
+      const [ice] = fresh.iceServers;
+      assert.equal(ice.username.split(':')[1], w.id);
+      assert.equal(ice.credential, createHmac('sha1', turn.secret).update(ice.username).digest('base64'));
+      assert.ok(expiryOf(ice) >= last, 'no older than the ones before');
+      last = expiryOf(ice);
+    }
+  });
 });
 
 describe('observability and lifecycle', () => {

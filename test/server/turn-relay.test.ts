@@ -19,34 +19,42 @@ const TURN = '/usr/bin/turnserver';
 const skip = !existsSync(TURN) && process.env.CI !== 'true' ? 'coturn is not installed (apt-get install coturn)' : false;
 const SECRET = 'turn-rest-secret-for-the-test';
 
-let turn: ChildProcess | undefined;
+const turns: ChildProcess[] = [];
 let turnPort = 0;
 let dir = '';
 let server: ServerProcess | undefined;
 let browser: Browser | undefined;
 let page: Awaited<ReturnType<typeof servePage>> | undefined;
 
-before(async () => {
-  if (skip) return;
-  turnPort = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'rtc-turn-'));
-  turn = spawn(
+/** Starts coturn on a free port with the test's secret (and `extra` flags); resolves with its port. */
+async function startCoturn(extra: string[] = []): Promise<{ port: number; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn(
     TURN,
     [
-      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${turnPort}`,
+      '-n', '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
       '--min-port=49152', '--max-port=49352', '--realm=rtc.test', '--use-auth-secret', `--static-auth-secret=${SECRET}`,
       '--fingerprint', '--no-tls', '--no-dtls', '--no-cli', '--allow-loopback-peers', '--no-multicast-peers',
-      `--userdb=${join(dir, 'turndb')}`, `--pidfile=${join(dir, 'turnserver.pid')}`, '--log-file=stdout', '--simple-log',
+      `--userdb=${join(dir, `turndb-${port}`)}`, `--pidfile=${join(dir, `turnserver-${port}.pid`)}`, '--log-file=stdout', '--simple-log',
+      ...extra,
     ],
     { stdio: 'ignore' },
   );
+  turns.push(proc);
+  return { port, proc };
+}
+
+before(async () => {
+  if (skip) return;
+  dir = mkdtempSync(join(tmpdir(), 'rtc-turn-'));
+  turnPort = (await startCoturn()).port;
 });
 
 after(async () => {
   await server?.stop();
   await browser?.close();
   await page?.close();
-  turn?.kill('SIGKILL');
+  for (const t of turns) t.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -88,5 +96,57 @@ it('a relay-only call connects with the TURN credentials from the welcome', { sk
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+it('a relay-only call outlives its TURN credentials: after they expire, an ICE restart allocates with fresh ones', { skip, timeout: 120_000 }, async () => {
+  const ttl = 8;
+  const signaling = await startServerProcess(['--port', '0'], {
+    TURN_SECRET: SECRET,
+    TURN_URLS: `turn:127.0.0.1:${turnPort}?transport=udp`,
+    TURN_TTL: String(ttl),
+  });
+  const [b, served] = await Promise.all([launch(), servePage()]);
+  const open = async (name: string, first: boolean) => {
+    const p = await Participant.open(b, served.url, signaling.url, 'long-call', name, first);
+    await p.page.evaluate(() => ((window as any).__call.iceTransportPolicy = 'relay'));
+    return p;
+  };
+  const a = await open('Ada', true);
+  const c = await open('Cy', false);
+  /** The selected pair's local candidate (type and relayed address) and the TURN username in use. */
+  const path = (p: Participant) =>
+    p.page.evaluate(async (port) => {
+      const pc = [...(window as any).__call.session.peerConnections().values()][0] as RTCPeerConnection;
+      const stats = await pc.getStats();
+      let pair: any;
+      stats.forEach((s: any) => {
+        if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+      });
+      const local = pair && stats.get(pair.localCandidateId);
+      const ice = pc.getConfiguration().iceServers!.find((s) => String(s.urls).includes(`:${port}`));
+      return { type: local?.candidateType, at: `${local?.address}:${local?.port}`, username: String(ice?.username) };
+    }, turnPort);
+  try {
+    for (const p of [a, c]) await framesRise(p, 'relay-only call', 10, 30_000);
+    const before = await path(a);
+    assert.equal(before.type, 'relay');
+    // Past the first credentials' expiry, a new allocation (here an ICE restart; in life a
+    // network change or a TURN server restart an hour in) needs credentials that are still good.
+    await new Promise((r) => setTimeout(r, (ttl + 2) * 1000));
+    await a.renegotiate();
+    const after = await eventually(async () => {
+      const now = await path(a);
+      return now.type === 'relay' && now.at !== before.at ? now : null;
+    }, 'Ada relays through a new allocation', 20_000);
+    assert.ok(Number(after!.username.split(':')[0]) > Number(before.username.split(':')[0]), 'with renewed credentials');
+    for (const p of [a, c]) await framesRise(p, 'after the restart', 10, 10_000);
+    for (const p of [a, c]) assert.equal((await p.state()).error, null, 'no TURN error shown');
+  } finally {
+    await a.close();
+    await c.close();
+    await b.close();
+    await served.close();
+    await signaling.stop();
   }
 });
