@@ -137,10 +137,15 @@ export class Rooms {
         if (mine && mine.room === room) this.drop(mine, false);
         return;
       }
-      case 'left':
+      case 'left': {
+        // One of ours, announced gone by a sweep: this process was taken for dead (stalled, or
+        // cut off while the bus still reached it). The others dropped it: it joins again.
+        const mine = this.slots.get(event.id);
+        if (mine && mine.room === room) this.#rejoin(mine);
         if (!view.delete(event.id)) return;
         this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id: event.id }));
         return;
+      }
       case 'signal': {
         const target = this.slots.get(event.to);
         if (target && target.room === room && view.has(event.from)) {
@@ -176,15 +181,7 @@ export class Rooms {
           this.drop(slot, false);
           continue;
         }
-        // Swept: the others dropped it. Its client comes back through the usual reconnection.
-        const conn = slot.conn;
-        if (conn) {
-          conn.slot = undefined;
-          slot.conn = null;
-        }
-        this.drop(slot, false);
-        conn?.socket.close(CloseCode.Reconnect, 'the room lost track of you: join again');
-        log(`resync: ${slot.info.id} was swept from ${JSON.stringify(room)}; asked to join again`);
+        this.#rejoin(slot);
       }
       const view = this.#views.get(room);
       if (!view) continue; // none of ours left in it
@@ -199,6 +196,21 @@ export class Rooms {
         this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
       }
     }
+  }
+
+  /**
+   * A participant of ours that the others were told had left (swept): forgets it here and asks
+   * its client to reconnect (4012), so it comes back, as a new participant, through the usual way.
+   */
+  #rejoin(slot: Slot): void {
+    const conn = slot.conn;
+    if (conn) {
+      conn.slot = undefined;
+      slot.conn = null;
+    }
+    this.drop(slot, false);
+    conn?.socket.close(CloseCode.Reconnect, 'the room lost track of you: join again');
+    this.#cx.log(`${slot.info.id} was swept from ${JSON.stringify(slot.room)}; asked to join again`);
   }
 
   /** Forgets a local participant; with `announce`, removes it from the room for everyone. */

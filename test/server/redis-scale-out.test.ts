@@ -188,6 +188,38 @@ it('a process cut off from Redis catches up when it is back, and hands back part
   }
 });
 
+it('a process that stalled long enough to be swept hands back its participants when it wakes', { skip, timeout: 90_000 }, async () => {
+  const env = { RTC_GRACE_MS: '1000', REDIS_URL: redisUrl };
+  const [p1, p2] = await Promise.all([startServerProcess(['--port', '0'], env), startServerProcess(['--port', '0'], env)]);
+  servers.push(p1, p2);
+  const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
+  const c = new RawClient(`ws://127.0.0.1:${p2.port}/signal`);
+  try {
+    const wa = await a.join('stall');
+    await c.join('stall');
+    // Stopped, process 1 keeps its connections (to Redis too) but refreshes nothing: it is swept.
+    p1.child.kill('SIGSTOP');
+    try {
+      await c.next((f) => f.type === 'peer-left' && f.id === wa.id, 'C is told A left (swept)', 30_000);
+    } finally {
+      p1.child.kill('SIGCONT');
+    }
+    // Awake, it reads the sweep's announcement of its own participant: A is asked to join again.
+    const closed = await a.closing(10_000);
+    assert.equal(closed.code, 4012);
+    const a2 = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
+    const w2 = await a2.join('stall', { resume: { id: wa.id, secret: wa.resume }, ack: 0 });
+    assert.notEqual(w2.id, wa.id);
+    await c.next((f) => f.type === 'peer-joined' && f.peer.id === w2.id, 'C sees A join again', 5000);
+    a2.ws.terminate();
+  } finally {
+    a.ws.terminate();
+    c.ws.terminate();
+    await p1.stop();
+    await p2.stop();
+  }
+});
+
 it('a call survives its process being cut off from Redis long enough to be swept', { skip, timeout: 120_000 }, async () => {
   const link = await redisLink(redisUrl);
   const env = { RTC_GRACE_MS: '1000' };
