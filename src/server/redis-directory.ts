@@ -77,9 +77,16 @@ export class RedisDirectory implements Directory {
     this.#timer.unref();
   }
 
-  /** Resolves once both connections are ready. */
+  /**
+   * Resolves once both connections are ready, however long Redis takes to come up (a server
+   * started beside it must not give up after a couple of tries and leave its rooms broken).
+   */
   async ready(): Promise<void> {
-    await Promise.all([this.#pub.ping(), this.#sub.ping()]);
+    await Promise.all(
+      [this.#pub, this.#sub].map((r) =>
+        r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
+      ),
+    );
   }
 
   #alive(sweepMs: number) {
@@ -205,7 +212,8 @@ export class RedisDirectory implements Directory {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
-    await this.#pub.del(PROC(this.proc)).catch(() => {});
+    // Down or not yet up, Redis would hold this through its retries: the key expires on its own.
+    if (this.#pub.status === 'ready') await this.#pub.del(PROC(this.proc)).catch(() => {});
     this.#pub.disconnect();
     this.#sub.disconnect();
   }

@@ -93,6 +93,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   let directory: Directory;
   let ready: Promise<void>;
+  /** The Redis directory while it waits for Redis, so closing does not wait for Redis too. */
+  let connecting: Directory | undefined;
+  let directoryReady = options.directory !== undefined || !options.redisUrl;
   if (options.directory) {
     directory = options.directory;
     ready = Promise.resolve();
@@ -100,8 +103,12 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     const url = options.redisUrl;
     // Loaded only when asked for, so a server without Redis never needs the client installed.
     const made = import('./redis-directory.js').then(async ({ RedisDirectory }) => {
-      const d = new RedisDirectory(url, { graceMs, log });
+      const d = (connecting = new RedisDirectory(url, { graceMs, log }));
+      if (closing) void d.close();
+      const { host } = new URL(url); // not the password
+      const slow = setTimeout(() => log(`waiting for Redis at ${host}`), 2000);
       await d.ready();
+      clearTimeout(slow);
       return d;
     });
     directory = new Proxy({} as Directory, {
@@ -119,6 +126,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   }
   let resumeKey = options.resumeKey ?? '';
   ready = ready.then(async () => {
+    directoryReady = true;
     directory.onEvent = (room, event) => rooms.onBusEvent(room, event);
     directory.onResync = () => void rooms.resync().catch((err) => log(`resync failed: ${(err as Error).stack ?? err}`));
     if (!resumeKey) resumeKey = await directory.sharedKey();
@@ -206,8 +214,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       server.off('upgrade', onUpgrade);
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await ready.catch(() => {});
-      await directory.close().catch(() => {});
+      // Redis may not be up yet: close what is still connecting rather than wait for it.
+      await (directoryReady ? directory : connecting)?.close().catch(() => {});
     },
   };
 }

@@ -7,13 +7,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Redis } from 'ioredis';
+import { attachSignaling } from '../../src/server/signaling-server.js';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
 import { MEDIA_STATE, RawClient, freePort, startServerProcess, type ServerProcess } from './support.js';
 
@@ -218,6 +220,39 @@ it('a process that stalled long enough to be swept hands back its participants w
     await p1.stop();
     await p2.stop();
   }
+});
+
+it('a server started before Redis waits for it, then serves', { skip, timeout: 60_000 }, async () => {
+  const port = await freePort();
+  const late = join(dir, 'late');
+  mkdirSync(late);
+  const starting = startServerProcess(['--port', '0'], { REDIS_URL: `redis://127.0.0.1:${port}` });
+  await new Promise((r) => setTimeout(r, 2500)); // ioredis has given up a request or two by now
+  const redisLate = spawn(REDIS, ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', late], { stdio: 'ignore' });
+  try {
+    const p = await starting;
+    servers.push(p);
+    const a = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+    const b = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+    const wa = await a.join('late');
+    const wb = await b.join('late');
+    assert.deepEqual(wb.peers.map((x: { id: string }) => x.id), [wa.id]);
+    b.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
+    assert.equal((await a.next((f) => f.type === 'signal', 'a signal')).from, wb.id);
+    a.ws.terminate();
+    b.ws.terminate();
+  } finally {
+    redisLate.kill('SIGKILL');
+  }
+});
+
+it('closes at once while still waiting for a Redis that is not there', { skip }, async () => {
+  const http = createHttpServer();
+  const s = attachSignaling(http, { redisUrl: `redis://127.0.0.1:${await freePort()}` });
+  await new Promise((r) => setTimeout(r, 300));
+  const t = Date.now();
+  await s.close();
+  assert.ok(Date.now() - t < 1000, `closed in ${Date.now() - t} ms`);
 });
 
 it('a call survives its process being cut off from Redis long enough to be swept', { skip, timeout: 120_000 }, async () => {
