@@ -31,6 +31,8 @@ export const CloseCode = {
   PolicyViolation: 1008,
   /** A frame over `MAX_FRAME_BYTES`. */
   TooBig: 1009,
+  /** The server could not admit us for now (e.g. its room directory, Redis, is unreachable): retry. */
+  TryAgainLater: 1013,
   /** The server is going away (SIGTERM): reconnect, to another server if one is listed. */
   Reconnect: 4012,
   /** No join within the join timeout. */
@@ -229,7 +231,8 @@ export type ErrorCode =
   | 'already-joined'
   | 'unknown-peer'
   | 'room-full'
-  | 'rate-limited';
+  | 'rate-limited'
+  | 'unavailable';
 
 /** The outcome of validating one frame. */
 export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; error: string };

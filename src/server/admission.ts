@@ -174,8 +174,12 @@ export class Admission {
         void rooms
           .join(conn, msg)
           .catch((err) => {
+            // Our failure, not the client's (most likely Redis is unreachable): say so and close
+            // with 1013, which clients take as "try again", not as a refusal.
             this.#log(`join failed: ${(err as Error).stack ?? err}`);
-            sendError(conn, 'bad-message', 'the join could not be handled');
+            this.#metrics.refuse('unavailable');
+            sendError(conn, 'unavailable', 'the server cannot admit anyone right now; try again shortly');
+            conn.socket.close(CloseCode.TryAgainLater, 'try again later');
           })
           .finally(() => {
             conn.joining = false;

@@ -168,6 +168,15 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     const got = await a.next((f) => f.type === 'signal', 'C’s signal at A', 5000);
     assert.equal(got.from, wc.id);
 
+    // Meanwhile process 1 cannot admit anyone: a clear "try again", not a refusal.
+    link.cut();
+    const d = client(p1);
+    const refused = await d.join('cut');
+    assert.equal(refused.type, 'error');
+    assert.equal(refused.code, 'unavailable');
+    assert.equal((await d.closing(10_000)).code, 1013);
+    link.heal();
+
     // A long break: process 2 takes process 1 for dead and sweeps A; C is told A left.
     link.cut();
     await c.next((f) => f.type === 'peer-left' && f.id === wa.id, 'C is told A left (swept)', 30_000);
