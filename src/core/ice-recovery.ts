@@ -13,9 +13,16 @@ export interface RecoveryOptions {
   restartTimeoutMs: number;
   /** After this many restarts without reconnecting, the connection is rebuilt. */
   maxRestarts: number;
+  /** A first connection not connected after this long is rebuilt by the side that offered (ms). */
+  connectTimeoutMs: number;
 }
 
-export const DEFAULT_RECOVERY: RecoveryOptions = { disconnectedMs: 2500, restartTimeoutMs: 4000, maxRestarts: 3 };
+export const DEFAULT_RECOVERY: RecoveryOptions = {
+  disconnectedMs: 2500,
+  restartTimeoutMs: 4000,
+  maxRestarts: 3,
+  connectTimeoutMs: 15_000,
+};
 
 /** Keepalive period on the control channel (ms). */
 export const HEARTBEAT_MS = 1000;
@@ -45,7 +52,13 @@ export class IceRecovery {
   #restartedAt = 0;
   #closed = false;
 
-  constructor(pc: RTCPeerConnection, opts: Partial<RecoveryOptions> | undefined, hooks: RecoveryHooks, replacing = false) {
+  constructor(
+    pc: RTCPeerConnection,
+    opts: Partial<RecoveryOptions> | undefined,
+    hooks: RecoveryHooks,
+    replacing = false,
+    initiator = false,
+  ) {
     this.#pc = pc;
     this.#opts = { ...DEFAULT_RECOVERY, ...opts };
     this.#hooks = hooks;
@@ -55,6 +68,15 @@ export class IceRecovery {
       this.#reconnecting = true;
       this.#restarts = this.#opts.maxRestarts;
       this.#retryIn(this.#opts.restartTimeoutMs * 2);
+    } else if (initiator) {
+      // A first connection waits on an offer and an answer crossing the server. One lost on the
+      // way (a server process that crashed holding it, a Redis bus that dropped it) would leave
+      // both sides waiting for ever, and ICE cannot fail before it starts: the side that
+      // offered starts over with a new connection, which the other side follows.
+      this.#restartTimer = setTimeout(() => {
+        if (this.#closed || this.#pc.connectionState === 'connected') return;
+        this.#hooks.rebuild();
+      }, this.#opts.connectTimeoutMs);
     }
   }
 

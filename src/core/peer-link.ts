@@ -133,6 +133,7 @@ export class PeerLink extends EventTarget {
         keepaliveOpen: () => (this.#control ? this.#control.readyState === 'open' : null),
       },
       opts.replacing,
+      opts.initiator,
     );
 
     pc.onicecandidate = ({ candidate }) => {
@@ -446,6 +447,9 @@ export class PeerLink extends EventTarget {
 
   async #onCandidate(candidate: RTCIceCandidateInit): Promise<void> {
     if (this.pc.signalingState === 'closed') return; // a new connection will follow
+    // Signals arrive in order, so a candidate before any description means its offer was lost on
+    // the way: the side that offered will start over (the first-connection timeout).
+    if (!this.pc.remoteDescription) return;
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
