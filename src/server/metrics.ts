@@ -20,6 +20,10 @@ export class Metrics {
   relayed = 0;
   joins = 0;
   resumes = 0;
+  /** Times the link to Redis came back after a break and the rooms caught up. */
+  resyncs = 0;
+  /** Participants asked to join again because the room was told they had left (a sweep of this process). */
+  rejoins = 0;
   readonly refused = new Map<RefusalReason, number>();
 
   /** Counts one refusal. */
@@ -45,6 +49,12 @@ export class Metrics {
       '# HELP rtc_signal_resumes_total Participants who came back with a resume secret.',
       '# TYPE rtc_signal_resumes_total counter',
       `rtc_signal_resumes_total ${this.resumes}`,
+      '# HELP rtc_signal_resyncs_total Times the link to Redis came back after a break and the rooms caught up.',
+      '# TYPE rtc_signal_resyncs_total counter',
+      `rtc_signal_resyncs_total ${this.resyncs}`,
+      '# HELP rtc_signal_rejoins_total Participants asked to join again: this process had been taken for dead and swept.',
+      '# TYPE rtc_signal_rejoins_total counter',
+      `rtc_signal_rejoins_total ${this.rejoins}`,
       '# HELP rtc_signal_messages_relayed_total Signals relayed to another participant.',
       '# TYPE rtc_signal_messages_relayed_total counter',
       `rtc_signal_messages_relayed_total ${this.relayed}`,

@@ -164,6 +164,7 @@ export class Rooms {
    */
   async resync(): Promise<void> {
     const { directory, log } = this.#cx;
+    this.#cx.metrics.resyncs++;
     for (const room of [...this.#local.keys()]) {
       let members: MemberRecord[];
       try {
@@ -209,6 +210,7 @@ export class Rooms {
       slot.conn = null;
     }
     this.drop(slot, false);
+    this.#cx.metrics.rejoins++;
     conn?.socket.close(CloseCode.Reconnect, 'the room lost track of you: join again');
     this.#cx.log(`${slot.info.id} was swept from ${JSON.stringify(slot.room)}; asked to join again`);
   }

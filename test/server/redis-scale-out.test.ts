@@ -184,6 +184,9 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     // Back, process 1 finds A swept: it asks A to join again, and A's claim brings it back as a new participant.
     const closed = await a.closing(15_000);
     assert.equal(closed.code, 4012);
+    const metrics = await (await fetch(`http://127.0.0.1:${p1.port}/metrics`)).text();
+    assert.match(metrics, /^rtc_signal_rejoins_total 1$/m);
+    assert.match(metrics, /^rtc_signal_resyncs_total [1-9]/m, 'counted: the rooms caught up after each break');
     const a2 = client(p1);
     const w2 = await a2.join('cut', { resume: { id: wa.id, secret: wa.resume }, ack: 0 });
     assert.equal(w2.type, 'welcome');
