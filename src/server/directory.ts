@@ -27,10 +27,11 @@ export interface Directory {
    */
   admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null>;
   /**
-   * Removes a member; true if this call removed it (so exactly one process announces it). The
-   * leave is then remembered for `DEPARTED_MS`: see `departed`.
+   * Removes a member if process `proc` holds it (not one that has meanwhile resumed elsewhere);
+   * true if this call removed it (so exactly one process announces it). The leave is then
+   * remembered for `DEPARTED_MS`: see `departed`.
    */
-  remove(room: string, id: string): Promise<boolean>;
+  remove(room: string, id: string, proc: string): Promise<boolean>;
   /**
    * True if `id`'s leave from `room` was announced in the last `DEPARTED_MS`. The room has been
    * told it left, so its resume claim brings it back as a new participant (a new id), not as
@@ -83,9 +84,9 @@ export class MemoryDirectory implements Directory {
     return [...members.values()];
   }
 
-  async remove(room: string, id: string): Promise<boolean> {
+  async remove(room: string, id: string, proc: string): Promise<boolean> {
     const members = this.#rooms.get(room);
-    const removed = members?.delete(id) ?? false;
+    const removed = members?.get(id)?.proc === proc && members.delete(id);
     if (members?.size === 0) this.#rooms.delete(room);
     if (removed) this.#remember(`${id}\n${room}`);
     return removed;

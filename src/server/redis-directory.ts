@@ -25,9 +25,14 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], 86400000)
 return redis.call('HGETALL', KEYS[1])`;
 
-// Remove and remember the announced leave in one step: whoever removed it is the one to announce it.
+// Remove (only the record of the process named: not one that has meanwhile resumed elsewhere)
+// and remember the announced leave, in one step: whoever removed it is the one to announce it.
 const REMOVE = `
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+local rec = redis.call('HGET', KEYS[1], ARGV[1])
+if not rec then return 0 end
+local ok, parsed = pcall(cjson.decode, rec)
+if not ok or type(parsed) ~= 'table' or parsed.proc ~= ARGV[3] then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return 1`;
 
@@ -109,8 +114,8 @@ export class RedisDirectory implements Directory {
     return out;
   }
 
-  async remove(room: string, id: string): Promise<boolean> {
-    return (await this.#pub.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS))) === 1;
+  async remove(room: string, id: string, proc: string): Promise<boolean> {
+    return (await this.#pub.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS), proc)) === 1;
   }
 
   async departed(room: string, id: string): Promise<boolean> {
@@ -199,9 +204,8 @@ export class RedisDirectory implements Directory {
         this.#deadSince.set(key, since);
         if (now - since < this.#opts.graceMs) continue;
         this.#deadSince.delete(key);
-        // Only remove the record we judged: it may have been taken over meanwhile.
-        if ((await this.#pub.hget(ROOM(room), id)) !== text) continue;
-        if (await this.remove(room, id)) {
+        // Only the vanished process's record: it may have been taken over meanwhile.
+        if (await this.remove(room, id, rec.proc)) {
           this.#opts.log?.(`swept ${id} of vanished process ${rec.proc} from ${JSON.stringify(room)}`);
           this.publish(room, { kind: 'left', id });
           this.onEvent?.(room, { kind: 'left', id });

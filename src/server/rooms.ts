@@ -163,9 +163,14 @@ export class Rooms {
    * as the room dropped them, come back as new participants.
    */
   async resync(): Promise<void> {
-    const { directory, log } = this.#cx;
-    this.#cx.metrics.resyncs++;
+    const { directory, log, metrics } = this.#cx;
+    metrics.resyncs++;
+    const proc = directory().proc;
     for (const room of [...this.#local.keys()]) {
+      // What we knew before asking: whatever changes while the answer is on its way was done
+      // by an event newer than the answer, and the answer must not undo it.
+      const slotsBefore = [...(this.#local.get(room) ?? [])];
+      const knownBefore = new Set(this.#views.get(room)?.keys());
       let members: MemberRecord[];
       try {
         members = await directory().members(room);
@@ -173,31 +178,43 @@ export class Rooms {
         log(`resync ${JSON.stringify(room)}: ${(err as Error).message}`);
         continue;
       }
-      const byId = new Map(members.map((m) => [m.id, m]));
-      for (const slot of [...(this.#local.get(room) ?? [])]) {
-        const rec = byId.get(slot.info.id);
-        if (rec?.proc === directory().proc) continue;
-        // Another process holds it (it resumed there): as on a takeover.
-        if (rec) {
-          this.drop(slot, false);
-          continue;
+      const byId = new Map<string, MemberRecord>();
+      const ghosts = new Set<string>();
+      for (const m of members) {
+        if (m.proc === proc && this.slots.get(m.id)?.room !== room) {
+          // Ours but gone from here: it left while Redis was out of reach (its removal failed),
+          // so nobody was told. Tell them now.
+          ghosts.add(m.id);
+          this.#announceLeft(room, m.id);
+        } else {
+          byId.set(m.id, m);
         }
-        this.#rejoin(slot);
+      }
+      for (const slot of slotsBefore) {
+        if (this.slots.get(slot.info.id) !== slot) continue; // gone meanwhile
+        const rec = byId.get(slot.info.id);
+        if (rec?.proc === proc) continue;
+        if (rec) this.drop(slot, false); // another process holds it (it resumed there): as on a takeover
+        else this.#rejoin(slot);
       }
       const view = this.#views.get(room);
       if (!view) continue; // none of ours left in it
-      for (const m of members) {
-        const known = view.has(m.id);
-        view.set(m.id, m);
-        if (!known) this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }), m.id);
+      for (const m of byId.values()) {
+        if (view.has(m.id)) view.set(m.id, m);
+        else if (!knownBefore.has(m.id)) {
+          view.set(m.id, m);
+          this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }), m.id);
+        } // else: it left while the answer was on its way
       }
       for (const id of [...view.keys()]) {
-        if (byId.has(id)) continue;
+        // Gone from the directory; one that joined while the answer was on its way is newer than it.
+        if (byId.has(id) || ghosts.has(id) || !knownBefore.has(id) || this.slots.get(id)?.room === room) continue;
         view.delete(id);
         this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
       }
     }
   }
+
 
   /**
    * A participant of ours that the others were told had left (swept): forgets it here and asks
@@ -241,15 +258,25 @@ export class Rooms {
     }
     if (!announce) return;
     this.#views.get(room)?.delete(id);
-    void directory.remove(room, id).then(
+    this.#announceLeft(room, id);
+    log(`leave ${id} room=${JSON.stringify(room)}`);
+  }
+
+  /**
+   * Removes our participant `id` from the room for everyone: the directory, the other processes,
+   * ours. If Redis is out of reach, the record stays (under this process, alive, so nobody
+   * sweeps it) until `resync` finds it and calls this again.
+   */
+  #announceLeft(room: string, id: string): void {
+    const directory = this.#cx.directory();
+    void directory.remove(room, id, directory.proc).then(
       (removed) => {
         if (!removed) return;
         directory.publish(room, { kind: 'left', id });
         this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
       },
-      (err) => log(`remove ${id}: ${(err as Error).message}`),
+      (err) => this.#cx.log(`remove ${id}: ${(err as Error).message}`),
     );
-    log(`leave ${id} room=${JSON.stringify(room)}`);
   }
 
   #attach(slot: Slot, conn: Conn): void {
@@ -339,7 +366,16 @@ export class Rooms {
     }
     const view = this.#views.get(room) ?? new Map<string, MemberRecord>();
     const known = view.has(id) || (claim !== undefined && members.some((m) => m.id === id && m.proc !== rec.proc));
-    for (const m of members) view.set(m.id, m);
+    for (const m of members) {
+      // Someone who joined through another process, whose announcement on the bus has not
+      // reached us yet (replies and the bus come over different connections): our participants
+      // hear of them now, as the view is what they have been told (the announcement then finds
+      // them known and says nothing more).
+      if (!view.has(m.id) && m.id !== id) {
+        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }));
+      }
+      view.set(m.id, m);
+    }
     view.set(id, rec);
     this.#views.set(room, view);
     const slot = newSlot(peerInfo(rec), room, this.#secretFor(room, id), randomUUID().slice(0, 8));

@@ -148,24 +148,35 @@ it('a process cut off from Redis catches up when it is back, and hands back part
   try {
     const a = client(p1);
     const b = client(p2);
+    const l = client(p1);
     const wa = await a.join('cut');
     const wb = await b.join('cut');
+    const wl = await l.join('cut');
     await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A sees B');
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wl.id, 'A sees L');
+    a.send({ v: 1, type: 'ack', seq: 2 }); // so nothing is sent again during the break
 
-    // A short break: what happens in the room meanwhile never reaches process 1 over the bus.
+    // A short break: what happens in the room meanwhile never reaches process 1 over the bus, and
+    // process 1 cannot tell anyone that L (its own) left.
     link.cut();
     await new Promise((r) => setTimeout(r, 300));
     const c = client(p2);
     const wc = await c.join('cut');
     b.send({ v: 1, type: 'leave' });
-    await new Promise((r) => setTimeout(r, 500));
-    assert.equal(a.frames.filter((f) => f.type === 'peer-joined' || f.type === 'peer-left').length, 0, 'nothing reached A during the break');
+    l.send({ v: 1, type: 'leave' });
+    // Long enough for process 1's Redis client to give up on what it queued (L's removal).
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.equal(a.frames.filter((f) => f.type === 'peer-joined' || f.type === 'peer-left').length, 0, `nothing reached A during the break: ${JSON.stringify(a.frames)}`);
+    assert.ok(wc.peers.some((p: { id: string }) => p.id === wl.id), 'to process 2, L is still there');
     link.heal();
     await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A learns that C joined', 10_000);
     await a.next((f) => f.type === 'peer-left' && f.id === wb.id, 'A learns that B left', 10_000);
+    await a.next((f) => f.type === 'peer-left' && f.id === wl.id, 'A learns that L left', 10_000);
+    await c.next((f) => f.type === 'peer-left' && f.id === wl.id, 'C learns that L left (process 1 tells it once back)', 10_000);
+    assert.equal(a.frames.filter((f) => f.type === 'peer-joined' && f.peer.id === wl.id).length, 0, 'L is not announced again');
     // And C's signals reach A again (process 1 knows C now).
     c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
-    const got = await a.next((f) => f.type === 'signal', 'C’s signal at A', 5000);
+    const got = await a.next((f) => f.type === 'signal' && f.from === wc.id, 'C’s signal at A', 5000);
     assert.equal(got.from, wc.id);
 
     // Meanwhile process 1 cannot admit anyone: a clear "try again", not a refusal.
