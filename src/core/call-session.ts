@@ -311,6 +311,11 @@ export class CallSession extends EventTarget {
       this.stats.reset();
     }
     this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });
+    // Links we keep take the welcome's fresh credentials: the server counts their life from it.
+    for (const link of this.#links.values()) {
+      link.setIceServers(this.#iceServers());
+      link.signalingBack();
+    }
     // Unknown peers joined while we were away; known ones keep their links (media never stopped).
     for (const peer of welcome.peers) this.#addPeer(peer, true);
     this.#syncParticipants();
@@ -393,6 +398,7 @@ export class CallSession extends EventTarget {
       },
       recovery: this.config.recovery,
       replacing,
+      signalingUp: () => this.#state.signalingConnected,
     });
     for (const kind of ['audio', 'video'] as const) {
       if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);

@@ -37,6 +37,8 @@ export interface RecoveryHooks {
   rebuild(): void;
   /** Whether the keepalive channel is open (null: the link has none yet). */
   keepaliveOpen(): boolean | null;
+  /** Whether signaling is connected (signals can cross now). */
+  signalingUp(): boolean;
 }
 
 /** The recovery state machine of one peer connection; its link feeds it events and keepalive ticks. */
@@ -48,6 +50,9 @@ export class IceRecovery {
   #restarts = 0;
   #disconnectTimer?: ReturnType<typeof setTimeout>;
   #restartTimer?: ReturnType<typeof setTimeout>;
+  #connectTimer?: ReturnType<typeof setTimeout>;
+  #initiator: boolean;
+  #everConnected = false;
   #lastHeard = 0;
   #restartedAt = 0;
   #closed = false;
@@ -62,22 +67,41 @@ export class IceRecovery {
     this.#pc = pc;
     this.#opts = { ...DEFAULT_RECOVERY, ...opts };
     this.#hooks = hooks;
+    this.#initiator = initiator && !replacing;
     if (replacing) {
       // A connection that replaces a broken one counts as reconnecting until it connects, and
       // if it fails too, the next step is another new connection.
       this.#reconnecting = true;
       this.#restarts = this.#opts.maxRestarts;
       this.#retryIn(this.#opts.restartTimeoutMs * 2);
-    } else if (initiator) {
-      // A first connection waits on an offer and an answer crossing the server. One lost on the
-      // way (a server process that crashed holding it, a Redis bus that dropped it) would leave
-      // both sides waiting for ever, and ICE cannot fail before it starts: the side that
-      // offered starts over with a new connection, which the other side follows.
-      this.#restartTimer = setTimeout(() => {
-        if (this.#closed || this.#pc.connectionState === 'connected') return;
-        this.#hooks.rebuild();
-      }, this.#opts.connectTimeoutMs);
     }
+  }
+
+  /**
+   * Call when an offer has gone out. The first one starts the clock of the first connection: an
+   * offer or answer lost on the way (a server process that crashed holding it, a Redis bus that
+   * dropped it) would leave both sides waiting for ever, and ICE cannot fail before it starts,
+   * so the side that offered starts over with a new connection, which the other side follows.
+   */
+  offered(): void {
+    if (this.#initiator && !this.#everConnected && !this.#connectTimer && !this.#closed) this.#armConnect();
+  }
+
+  /** Call when signaling is back after a break: what it held went out only now, so the clock starts again. */
+  signalingBack(): void {
+    if (!this.#connectTimer) return;
+    clearTimeout(this.#connectTimer);
+    this.#armConnect();
+  }
+
+  #armConnect(): void {
+    this.#connectTimer = setTimeout(() => {
+      this.#connectTimer = undefined;
+      if (this.#closed || this.#everConnected) return;
+      // With signaling down nothing could cross: not lost, held. Wait for it to come back.
+      if (!this.#hooks.signalingUp()) return this.#armConnect();
+      this.#hooks.rebuild();
+    }, this.#opts.connectTimeoutMs);
   }
 
   /** The path broke and a restart (or a new connection) is under way. */
@@ -90,6 +114,9 @@ export class IceRecovery {
     if (this.#closed) return;
     const state = this.#pc.connectionState;
     if (state === 'connected') {
+      this.#everConnected = true;
+      clearTimeout(this.#connectTimer);
+      this.#connectTimer = undefined;
       // NOTE: Firefox reports `connected` during an ICE restart that cannot complete (it keeps the
       // old, dead pair selected); with a keepalive channel, only hearing from it again counts.
       const open = this.#hooks.keepaliveOpen();
@@ -141,6 +168,7 @@ export class IceRecovery {
     this.#closed = true;
     clearTimeout(this.#disconnectTimer);
     clearTimeout(this.#restartTimer);
+    clearTimeout(this.#connectTimer);
   }
 
   #recovered(): void {

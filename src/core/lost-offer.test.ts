@@ -1,6 +1,8 @@
 import { expect } from '@open-wc/testing';
 import { CallSession } from './call-session.js';
+import { InMemorySignalingHub } from './in-memory-signaling.js';
 import { SignalingClient } from './signaling-client.js';
+import type { SignalingTransport } from './signaling-transport.js';
 import { signalingUrl, statSum, uniqueRoom, until } from '../test-support/call-helpers.js';
 import { allConnected } from '../test-support/sessions.js';
 
@@ -42,9 +44,42 @@ describe('a first connection whose offer was lost on the way', () => {
     const firstPc = [...bob.peerConnections().values()][0];
     await allConnected([ada, bob], 'connected in the end');
     expect(dropped).to.equal(1);
+    expect(ada.state.error).to.equal(null, 'no error shown at Ada');
+    expect(bob.state.error).to.equal(null, 'no error shown at Bob');
     const pc = [...bob.peerConnections().values()][0];
     expect(pc).not.to.equal(firstPc, 'a new connection');
     const before = (await statSum([...ada.peerConnections().values()][0], 'inbound-rtp', 'framesDecoded', 'video')).value;
     await until(async () => (await statSum([...ada.peerConnections().values()][0], 'inbound-rtp', 'framesDecoded', 'video')).value > before + 10, 'Ada decodes Bob’s video');
+  });
+
+  it('waits while signaling is down: the held offer goes out when it is back, and the first connection stays', async function () {
+    this.timeout(30_000);
+    const hub = new InMemorySignalingHub();
+    const recovery = { connectTimeoutMs: 1000 };
+    const ada = new CallSession({ signaling: () => hub.transport(), room: 'held', name: 'Ada', recovery });
+    sessions.push(ada);
+    await ada.join();
+    // Bob's signaling drops as his first offer goes out and stays down well past the timeout.
+    let down = false;
+    const refused: SignalingTransport = { connect: () => Promise.reject(new Error('down')), send() {}, close() {} };
+    const bob = new CallSession({ signaling: () => (down ? refused : hub.transport()), room: 'held', name: 'Bob', recovery });
+    sessions.push(bob);
+    let firstPc: RTCPeerConnection | undefined;
+    SignalingClient.prototype.signal = function (this: SignalingClient, to, data) {
+      if ('description' in data && data.description.type === 'offer' && !firstPc) {
+        firstPc = [...bob.peerConnections().values()][0];
+        down = true;
+        hub.disconnectAll(); // a blip for both (their slots wait); Bob cannot get back for 3 s
+        setTimeout(() => (down = false), 3000);
+      }
+      return signal.call(this, to, data);
+    };
+    await bob.media.start({ video: { width: 320, height: 240 }, audio: false });
+    await bob.join();
+    await until(() => bob.state.reconnecting, 'Bob’s signaling is down');
+    const idBob = bob.state.localId;
+    await allConnected([ada, bob], 'connected once signaling is back');
+    expect(bob.state.localId).to.equal(idBob, 'Bob resumed as himself');
+    expect([...bob.peerConnections().values()][0] === firstPc).to.equal(true, 'the first connection, not a rebuilt one');
   });
 });

@@ -39,6 +39,8 @@ export interface PeerLinkOptions {
   recovery?: Partial<RecoveryOptions>;
   /** This connection replaces a broken one: it counts as reconnecting until connected. */
   replacing?: boolean;
+  /** Whether signaling is connected now (default: always), for the first-connection timeout. */
+  signalingUp?: () => boolean;
 }
 
 /** A snapshot of one remote participant's link. */
@@ -131,6 +133,7 @@ export class PeerLink extends EventTarget {
         changed: () => this.#changed(),
         rebuild: () => this.dispatchEvent(new Event('rebuild')),
         keepaliveOpen: () => (this.#control ? this.#control.readyState === 'open' : null),
+        signalingUp: () => opts.signalingUp?.() ?? true,
       },
       opts.replacing,
       opts.initiator,
@@ -237,9 +240,15 @@ export class PeerLink extends EventTarget {
   setIceServers(iceServers: RTCIceServer[]): void {
     try {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
-    } catch {
+    } catch (err) {
       // A browser that cannot change them: the link takes them when it is rebuilt.
+      console.warn(`[rtc-elements] could not update the ICE servers of the link with ${this.id}:`, err);
     }
+  }
+
+  /** Signaling is back after a break: what it held for this link went out only now. */
+  signalingBack(): void {
+    this.#recovery.signalingBack();
   }
 
   /** The loudest recent level (0…1) of the participant's audio, from the RTP header extension. */
@@ -406,6 +415,7 @@ export class PeerLink extends EventTarget {
       await this.pc.setLocalDescription();
       const description = this.pc.localDescription;
       if (description) this.#opts.send({ description: description.toJSON() as WireDescription });
+      if (description?.type === 'offer') this.#recovery.offered();
     } catch (err) {
       this.#fail(err);
     } finally {

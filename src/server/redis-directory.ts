@@ -156,7 +156,12 @@ export class RedisDirectory implements Directory {
   async watch(room: string): Promise<void> {
     if (this.#watched.has(room)) return;
     this.#watched.add(room);
-    await this.#sub.subscribe(BUS(room));
+    try {
+      await this.#sub.subscribe(BUS(room));
+    } catch (err) {
+      this.#watched.delete(room); // not watched: a later join tries again
+      throw err;
+    }
   }
 
   unwatch(room: string): void {

@@ -355,8 +355,14 @@ export class Rooms {
     if (conn.closed) return;
     const id = claim?.id ?? randomUUID();
     const rec: MemberRecord = { id, name, proc: directory.proc, ...(grant?.user ? { user: grant.user } : {}) };
-    await directory.watch(room);
-    const members = await directory.admit(room, rec, cx.maxPeers);
+    let members: MemberRecord[] | null;
+    try {
+      await directory.watch(room);
+      members = await directory.admit(room, rec, cx.maxPeers);
+    } catch (err) {
+      if (!this.#local.has(room)) directory.unwatch(room); // nobody of ours is in it
+      throw err;
+    }
     if (!members) {
       if (!this.#local.has(room)) directory.unwatch(room);
       cx.metrics.refuse('room-full');

@@ -107,6 +107,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       if (closing) void d.close();
       const { host } = new URL(url); // not the password
       const slow = setTimeout(() => log(`waiting for Redis at ${host}`), 2000);
+      slow.unref();
       await d.ready();
       clearTimeout(slow);
       return d;
