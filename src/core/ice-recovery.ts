@@ -15,6 +15,8 @@ export interface RecoveryOptions {
   maxRestarts: number;
   /** A first connection not connected after this long is rebuilt by the side that offered (ms). */
   connectTimeoutMs: number;
+  /** An offer still unanswered after this long is rolled back and made again (ms). */
+  answerTimeoutMs: number;
 }
 
 export const DEFAULT_RECOVERY: RecoveryOptions = {
@@ -22,6 +24,7 @@ export const DEFAULT_RECOVERY: RecoveryOptions = {
   restartTimeoutMs: 4000,
   maxRestarts: 3,
   connectTimeoutMs: 15_000,
+  answerTimeoutMs: 10_000,
 };
 
 /** Keepalive period on the control channel (ms). */

@@ -82,4 +82,40 @@ describe('a first connection whose offer was lost on the way', () => {
     expect(bob.state.localId).to.equal(idBob, 'Bob resumed as himself');
     expect([...bob.peerConnections().values()][0] === firstPc).to.equal(true, 'the first connection, not a rebuilt one');
   });
+
+  it('a renegotiation whose offer was lost is rolled back and offered again', async function () {
+    this.timeout(30_000);
+    const url = await signalingUrl();
+    const room = uniqueRoom('lost-reneg');
+    const recovery = { answerTimeoutMs: 2000 };
+    const ada = new CallSession({ signaling: url, room, name: 'Ada', recovery });
+    const bob = new CallSession({ signaling: url, room, name: 'Bob', recovery });
+    sessions.push(ada, bob);
+    await ada.join();
+    await bob.join();
+    await allConnected([ada, bob]);
+    const ufrag = (pc: RTCPeerConnection) => /a=ice-ufrag:(\S+)/.exec(pc.currentRemoteDescription?.sdp ?? '')?.[1];
+    const adaPc = [...ada.peerConnections().values()][0];
+    const bobPc = [...bob.peerConnections().values()][0];
+    const before = ufrag(adaPc);
+    // Bob restarts ICE; his offer goes nowhere, as if the server lost it after acknowledging it.
+    let dropped = 0;
+    SignalingClient.prototype.signal = function (this: SignalingClient, to, data) {
+      if ('description' in data && data.description.type === 'offer' && dropped === 0) {
+        dropped++;
+        return;
+      }
+      return signal.call(this, to, data);
+    };
+    bobPc.restartIce();
+    await until(() => dropped === 1, 'the restart’s offer was dropped');
+    await until(
+      () => ufrag(adaPc) !== before && bobPc.signalingState === 'stable',
+      () => `the restart completes with an offer made again (Bob ${bobPc.signalingState}, offers dropped ${dropped}, Ada's ufrag ${ufrag(adaPc) === before ? 'unchanged' : 'changed'})`,
+      15_000,
+    );
+    expect([...bob.peerConnections().values()][0] === bobPc).to.equal(true, 'on the same connection');
+    expect(ada.state.error).to.equal(null);
+    expect(bob.state.error).to.equal(null);
+  });
 });

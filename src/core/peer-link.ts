@@ -10,7 +10,7 @@
 import type { SignalData, WireCandidate, WireDescription } from '../protocol/messages.js';
 import { CONTROL_ID, CONTROL_LABEL } from './data-channel.js';
 import { LinkChannels, type ChannelSpec, type OnChannel } from './link-channels.js';
-import { HEARTBEAT_MS, IceRecovery, type RecoveryOptions } from './ice-recovery.js';
+import { DEFAULT_RECOVERY, HEARTBEAT_MS, IceRecovery, type RecoveryOptions } from './ice-recovery.js';
 import type { SendPolicy } from './mesh-policy.js';
 
 export type { RecoveryOptions } from './ice-recovery.js';
@@ -108,6 +108,9 @@ export class PeerLink extends EventTarget {
   // Keepalive over the control channel: some browsers (Firefox) keep a dead path `connected`
   // for a long time, so silence on the channel counts as a disconnection too.
   #heartbeat?: ReturnType<typeof setInterval>;
+  #answerTimer?: ReturnType<typeof setTimeout>;
+  /** Offers made so far: which one an answer timeout is about. */
+  #offers = 0;
   #candidates = 0;
 
   constructor(opts: PeerLinkOptions) {
@@ -271,6 +274,7 @@ export class PeerLink extends EventTarget {
     this.#closed = true;
     this.#recovery.close();
     clearInterval(this.#heartbeat);
+    clearTimeout(this.#answerTimer);
     this.#channels.close();
     if (this.#control) this.#control.onopen = this.#control.onmessage = this.#control.onclose = null;
     const pc = this.pc;
@@ -415,12 +419,34 @@ export class PeerLink extends EventTarget {
       await this.pc.setLocalDescription();
       const description = this.pc.localDescription;
       if (description) this.#opts.send({ description: description.toJSON() as WireDescription });
-      if (description?.type === 'offer') this.#recovery.offered();
+      if (description?.type === 'offer') {
+        this.#recovery.offered();
+        this.#awaitAnswer(++this.#offers);
+      }
     } catch (err) {
       this.#fail(err);
     } finally {
       this.#makingOffer = false;
     }
+  }
+
+  /**
+   * An offer or its answer can be lost after the server took it (a process that crashed holding
+   * it, a Redis bus that dropped it), and nothing would send it again: the renegotiation (a
+   * screen share, an ICE restart) would wait for ever. Unanswered for a while, it is rolled back,
+   * and the browser asks for it again (negotiationneeded). Held while signaling is down, not lost.
+   */
+  #awaitAnswer(offer: number): void {
+    clearTimeout(this.#answerTimer);
+    // Still waiting on that very offer (not answered since, not replaced by a newer one).
+    const waiting = () => !this.#closed && this.#offers === offer && this.pc.signalingState === 'have-local-offer';
+    this.#answerTimer = setTimeout(() => {
+      if (!waiting()) return;
+      if (!(this.#opts.signalingUp?.() ?? true)) return this.#awaitAnswer(offer);
+      void this.#enqueue(async () => {
+        if (waiting()) await this.pc.setLocalDescription({ type: 'rollback' });
+      });
+    }, this.#opts.recovery?.answerTimeoutMs ?? DEFAULT_RECOVERY.answerTimeoutMs);
   }
 
   async #onDescription(description: WireDescription): Promise<void> {
