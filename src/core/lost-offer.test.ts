@@ -14,6 +14,18 @@ import { allConnected } from '../test-support/sessions.js';
 describe('a first connection whose offer was lost on the way', () => {
   const sessions: CallSession[] = [];
   const signal = SignalingClient.prototype.signal;
+  /** The next offer any client sends goes nowhere, as if the server lost it after taking it. */
+  const dropNextOffer = () => {
+    const dropped = { count: 0 };
+    SignalingClient.prototype.signal = function (this: SignalingClient, to, data) {
+      if ('description' in data && data.description.type === 'offer' && dropped.count === 0) {
+        dropped.count++;
+        return;
+      }
+      return signal.call(this, to, data);
+    };
+    return dropped;
+  };
   afterEach(() => {
     SignalingClient.prototype.signal = signal;
     sessions.splice(0).forEach((s) => s.leave());
@@ -28,22 +40,15 @@ describe('a first connection whose offer was lost on the way', () => {
     sessions.push(ada);
     await ada.join();
     // Bob's first offer to Ada goes nowhere, as if the server lost it after acknowledging it.
-    let dropped = 0;
-    SignalingClient.prototype.signal = function (this: SignalingClient, to, data) {
-      if ('description' in data && data.description.type === 'offer' && dropped === 0) {
-        dropped++;
-        return;
-      }
-      return signal.call(this, to, data);
-    };
+    const dropped = dropNextOffer();
     const bob = new CallSession({ signaling: url, room, name: 'Bob', recovery });
     sessions.push(bob);
     await bob.media.start({ video: { width: 320, height: 240 }, audio: false });
     await bob.join();
-    await until(() => dropped === 1, 'the first offer was dropped');
+    await until(() => dropped.count === 1, 'the first offer was dropped');
     const firstPc = [...bob.peerConnections().values()][0];
     await allConnected([ada, bob], 'connected in the end');
-    expect(dropped).to.equal(1);
+    expect(dropped.count).to.equal(1);
     expect(ada.state.error).to.equal(null, 'no error shown at Ada');
     expect(bob.state.error).to.equal(null, 'no error shown at Bob');
     const pc = [...bob.peerConnections().values()][0];
@@ -99,19 +104,12 @@ describe('a first connection whose offer was lost on the way', () => {
     const bobPc = [...bob.peerConnections().values()][0];
     const before = ufrag(adaPc);
     // Bob restarts ICE; his offer goes nowhere, as if the server lost it after acknowledging it.
-    let dropped = 0;
-    SignalingClient.prototype.signal = function (this: SignalingClient, to, data) {
-      if ('description' in data && data.description.type === 'offer' && dropped === 0) {
-        dropped++;
-        return;
-      }
-      return signal.call(this, to, data);
-    };
+    const dropped = dropNextOffer();
     bobPc.restartIce();
-    await until(() => dropped === 1, 'the restart’s offer was dropped');
+    await until(() => dropped.count === 1, 'the restart’s offer was dropped');
     await until(
       () => ufrag(adaPc) !== before && bobPc.signalingState === 'stable',
-      () => `the restart completes with an offer made again (Bob ${bobPc.signalingState}, offers dropped ${dropped}, Ada's ufrag ${ufrag(adaPc) === before ? 'unchanged' : 'changed'})`,
+      () => `the restart completes with an offer made again (Bob ${bobPc.signalingState}, offers dropped ${dropped.count}, Ada's ufrag ${ufrag(adaPc) === before ? 'unchanged' : 'changed'})`,
       15_000,
     );
     expect([...bob.peerConnections().values()][0] === bobPc).to.equal(true, 'on the same connection');

@@ -131,7 +131,8 @@ async function redisLink(target: string) {
   };
 }
 
-it('a process cut off from Redis catches up when it is back, and hands back participants it was swept of', { skip, timeout: 90_000 }, async () => {
+/** Two server processes with a 1 s grace period; the first reaches Redis through a link the test can cut. */
+async function cutOffPair() {
   const link = await redisLink(redisUrl);
   const env = { RTC_GRACE_MS: '1000' };
   const [p1, p2] = await Promise.all([
@@ -139,6 +140,11 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     startServerProcess(['--port', '0'], { ...env, REDIS_URL: redisUrl }),
   ]);
   servers.push(p1, p2);
+  return { link, p1, p2 };
+}
+
+it('a process cut off from Redis catches up when it is back, and hands back participants it was swept of', { skip, timeout: 90_000 }, async () => {
+  const { link, p1, p2 } = await cutOffPair();
   const clients: RawClient[] = [];
   const client = (s: ServerProcess) => {
     const c = new RawClient(`ws://127.0.0.1:${s.port}/signal`);
@@ -279,13 +285,7 @@ it('closes at once while still waiting for a Redis that is not there', { skip },
 });
 
 it('a call survives its process being cut off from Redis long enough to be swept', { skip, timeout: 120_000 }, async () => {
-  const link = await redisLink(redisUrl);
-  const env = { RTC_GRACE_MS: '1000' };
-  const [p1, p2] = await Promise.all([
-    startServerProcess(['--port', '0'], { ...env, REDIS_URL: link.url }),
-    startServerProcess(['--port', '0'], { ...env, REDIS_URL: redisUrl }),
-  ]);
-  servers.push(p1, p2);
+  const { link, p1, p2 } = await cutOffPair();
   const [b1, b2, served] = await Promise.all([launch(), launch(), servePage()]);
   browsers.push(b1, b2);
   const a = await Participant.open(b1, served.url, p1.url, 'swept', 'Ada', true);

@@ -58,6 +58,34 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
+/** A participant whose call may only use relayed paths. */
+async function openRelayOnly(b: Browser, pageUrl: string, signaling: string, room: string, name: string, first: boolean) {
+  const p = await Participant.open(b, pageUrl, signaling, room, name, first);
+  await p.page.evaluate(() => ((window as any).__call.iceTransportPolicy = 'relay'));
+  return p;
+}
+
+/** The selected pair's local candidate (type, address) and the configuration's TURN server and ICE policy. */
+function relayPath(p: Participant) {
+  return p.page.evaluate(async (port) => {
+    const pc = [...(window as any).__call.session.peerConnections().values()][0] as RTCPeerConnection;
+    const stats = await pc.getStats();
+    let pair: any;
+    stats.forEach((s: any) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
+    });
+    const local = pair && stats.get(pair.localCandidateId);
+    const config = pc.getConfiguration();
+    const ice = config.iceServers!.find((s) => String(s.urls).includes(`:${port}`));
+    return {
+      type: local?.candidateType as string | undefined,
+      at: `${local?.address}:${local?.port}`,
+      turn: ice ? { urls: String(ice.urls), username: String(ice.username) } : null,
+      policy: config.iceTransportPolicy,
+    };
+  }, turnPort);
+}
+
 it('a relay-only call connects with the TURN credentials from the welcome', { skip, timeout: 60_000 }, async () => {
   server = await startServerProcess(['--port', '0'], {
     TURN_SECRET: SECRET,
@@ -65,32 +93,18 @@ it('a relay-only call connects with the TURN credentials from the welcome', { sk
     TURN_TTL: '600',
   });
   [browser, page] = await Promise.all([launch(), servePage()]);
-  const open = async (name: string, first: boolean) => {
-    const p = await Participant.open(browser!, page!.url, server!.url, 'relayed', name, first);
-    await p.page.evaluate(() => ((window as any).__call.iceTransportPolicy = 'relay'));
-    return p;
-  };
+  const open = (name: string, first: boolean) => openRelayOnly(browser!, page!.url, server!.url, 'relayed', name, first);
   const a = await open('Ada', true);
   const b = await open('Bob', false);
   try {
     for (const p of [a, b]) await framesRise(p, 'relay-only call', 10, 30_000);
     for (const p of [a, b]) {
       const { localId } = await p.state();
-      const seen = await p.page.evaluate(async () => {
-        const pc = [...(window as any).__call.session.peerConnections().values()][0] as RTCPeerConnection;
-        const stats = await pc.getStats();
-        let pair: any;
-        stats.forEach((s: any) => {
-          if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
-        });
-        const local = pair && stats.get(pair.localCandidateId);
-        return { config: pc.getConfiguration(), localType: local?.candidateType };
-      });
-      assert.equal(seen.localType, 'relay', 'the selected pair goes through the relay');
-      const ice = seen.config.iceServers!.find((s) => String(s.urls).includes(`:${turnPort}`));
-      assert.ok(ice, 'the issued TURN server is in the peer connection configuration');
-      assert.match(String(ice!.username), new RegExp(`^\\d+:${localId}$`), 'username is <expiry>:<participant id>');
-      assert.equal(seen.config.iceTransportPolicy, 'relay');
+      const seen = await relayPath(p);
+      assert.equal(seen.type, 'relay', 'the selected pair goes through the relay');
+      assert.ok(seen.turn, 'the issued TURN server is in the peer connection configuration');
+      assert.match(seen.turn.username, new RegExp(`^\\d+:${localId}$`), 'username is <expiry>:<participant id>');
+      assert.equal(seen.policy, 'relay');
     }
     await eventually(async () => (await a.state()).error === null, 'no error');
   } finally {
@@ -107,26 +121,13 @@ it('a relay-only call outlives its TURN credentials: after they expire, an ICE r
     TURN_TTL: String(ttl),
   });
   const [b, served] = await Promise.all([launch(), servePage()]);
-  const open = async (name: string, first: boolean) => {
-    const p = await Participant.open(b, served.url, signaling.url, 'long-call', name, first);
-    await p.page.evaluate(() => ((window as any).__call.iceTransportPolicy = 'relay'));
-    return p;
-  };
+  const open = (name: string, first: boolean) => openRelayOnly(b, served.url, signaling.url, 'long-call', name, first);
   const a = await open('Ada', true);
   const c = await open('Cy', false);
-  /** The selected pair's local candidate (type and relayed address) and the TURN username in use. */
-  const path = (p: Participant) =>
-    p.page.evaluate(async (port) => {
-      const pc = [...(window as any).__call.session.peerConnections().values()][0] as RTCPeerConnection;
-      const stats = await pc.getStats();
-      let pair: any;
-      stats.forEach((s: any) => {
-        if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId);
-      });
-      const local = pair && stats.get(pair.localCandidateId);
-      const ice = pc.getConfiguration().iceServers!.find((s) => String(s.urls).includes(`:${port}`));
-      return { type: local?.candidateType, at: `${local?.address}:${local?.port}`, username: String(ice?.username) };
-    }, turnPort);
+  const path = async (p: Participant) => {
+    const { type, at, turn } = await relayPath(p);
+    return { type, at, username: turn?.username ?? '' };
+  };
   try {
     for (const p of [a, c]) await framesRise(p, 'relay-only call', 10, 30_000);
     const before = await path(a);
