@@ -264,7 +264,7 @@ export class CallSession extends EventTarget {
     client.addEventListener('ice-servers', (e) => {
       if (this.#client !== client) return;
       this.#welcomeIce = (e as IceServersEvent).iceServers as RTCIceServer[];
-      for (const link of this.#links.values()) link.setIceServers(this.#iceServers());
+      this.#applyIceServers();
     });
     client.addEventListener('reconnecting', () => {
       if (this.#client !== client) return;
@@ -312,10 +312,8 @@ export class CallSession extends EventTarget {
     }
     this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });
     // Links we keep take the welcome's fresh credentials: the server counts their life from it.
-    for (const link of this.#links.values()) {
-      link.setIceServers(this.#iceServers());
-      link.signalingBack();
-    }
+    this.#applyIceServers();
+    for (const link of this.#links.values()) link.signalingBack();
     // Unknown peers joined while we were away; known ones keep their links (media never stopped).
     for (const peer of welcome.peers) this.#addPeer(peer, true);
     this.#syncParticipants();
@@ -356,6 +354,11 @@ export class CallSession extends EventTarget {
   /** The page's STUN/TURN servers first, then the ones (with credentials) the signaling server issued. */
   #iceServers(): RTCIceServer[] {
     return [...(this.config.iceServers ?? []), ...this.#welcomeIce];
+  }
+
+  /** Every link uses the current servers from now on (fresh TURN credentials). */
+  #applyIceServers(): void {
+    for (const link of this.#links.values()) link.setIceServers(this.#iceServers());
   }
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {

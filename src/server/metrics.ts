@@ -34,34 +34,24 @@ export class Metrics {
   /** The Prometheus text exposition. */
   render(): string {
     const lines = [
-      '# HELP rtc_signal_connections Open WebSocket connections.',
-      '# TYPE rtc_signal_connections gauge',
-      `rtc_signal_connections ${this.connections}`,
-      '# HELP rtc_signal_participants Participants held by this process (connected or within their grace period).',
-      '# TYPE rtc_signal_participants gauge',
-      `rtc_signal_participants ${this.participants}`,
-      '# HELP rtc_signal_rooms Rooms with a participant on this process.',
-      '# TYPE rtc_signal_rooms gauge',
-      `rtc_signal_rooms ${this.rooms}`,
-      '# HELP rtc_signal_joins_total Participants admitted (fresh joins).',
-      '# TYPE rtc_signal_joins_total counter',
-      `rtc_signal_joins_total ${this.joins}`,
-      '# HELP rtc_signal_resumes_total Participants who came back with a resume secret.',
-      '# TYPE rtc_signal_resumes_total counter',
-      `rtc_signal_resumes_total ${this.resumes}`,
-      '# HELP rtc_signal_resyncs_total Times the link to Redis came back after a break and the rooms caught up.',
-      '# TYPE rtc_signal_resyncs_total counter',
-      `rtc_signal_resyncs_total ${this.resyncs}`,
-      '# HELP rtc_signal_rejoins_total Participants asked to join again: this process had been taken for dead and swept.',
-      '# TYPE rtc_signal_rejoins_total counter',
-      `rtc_signal_rejoins_total ${this.rejoins}`,
-      '# HELP rtc_signal_messages_relayed_total Signals relayed to another participant.',
-      '# TYPE rtc_signal_messages_relayed_total counter',
-      `rtc_signal_messages_relayed_total ${this.relayed}`,
-      '# HELP rtc_signal_messages_refused_total Frames and connections refused, by reason.',
-      '# TYPE rtc_signal_messages_refused_total counter',
-      ...[...this.refused].map(([reason, n]) => `rtc_signal_messages_refused_total{reason="${reason}"} ${n}`),
+      ...metric('connections', 'gauge', 'Open WebSocket connections.', this.connections),
+      ...metric('participants', 'gauge', 'Participants held by this process (connected or within their grace period).', this.participants),
+      ...metric('rooms', 'gauge', 'Rooms with a participant on this process.', this.rooms),
+      ...metric('joins_total', 'counter', 'Participants admitted (fresh joins).', this.joins),
+      ...metric('resumes_total', 'counter', 'Participants who came back with a resume secret.', this.resumes),
+      ...metric('resyncs_total', 'counter', 'Times the link to Redis came back after a break and the rooms caught up.', this.resyncs),
+      ...metric('rejoins_total', 'counter', 'Participants asked to join again: this process had been taken for dead and swept.', this.rejoins),
+      ...metric('messages_relayed_total', 'counter', 'Signals relayed to another participant.', this.relayed),
+      ...metric('messages_refused_total', 'counter', 'Frames and connections refused, by reason.', this.refused),
     ];
     return `${lines.join('\n')}\n`;
   }
+}
+
+/** One metric's HELP, TYPE and sample lines (a map gives one sample per `reason` label). */
+function metric(name: string, type: 'gauge' | 'counter', help: string, value: number | Map<string, number>): string[] {
+  const full = `rtc_signal_${name}`;
+  const samples =
+    typeof value === 'number' ? [`${full} ${value}`] : [...value].map(([reason, n]) => `${full}{reason="${reason}"} ${n}`);
+  return [`# HELP ${full} ${help}`, `# TYPE ${full} ${type}`, ...samples];
 }

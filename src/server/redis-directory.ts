@@ -36,6 +36,19 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return 1`;
 
+/** Member records as stored (JSON), skipping any not written by us. */
+function records(texts: string[]): MemberRecord[] {
+  const out: MemberRecord[] = [];
+  for (const text of texts) {
+    try {
+      out.push(JSON.parse(text) as MemberRecord);
+    } catch {
+      /* not ours: skip */
+    }
+  }
+  return out;
+}
+
 /** Options of the Redis directory. */
 export interface RedisDirectoryOptions {
   /** How long a vanished process's participants are kept for resume, ms. */
@@ -102,16 +115,7 @@ export class RedisDirectory implements Directory {
     const flat = (await this.#pub.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as
       | string[]
       | null;
-    if (!flat) return null;
-    const out: MemberRecord[] = [];
-    for (let i = 1; i < flat.length; i += 2) {
-      try {
-        out.push(JSON.parse(flat[i]) as MemberRecord);
-      } catch {
-        /* a record not written by us: skip */
-      }
-    }
-    return out;
+    return flat && records(flat.filter((_, i) => i % 2 === 1)); // HGETALL: id, record, id, record…
   }
 
   async remove(room: string, id: string, proc: string): Promise<boolean> {
@@ -123,15 +127,7 @@ export class RedisDirectory implements Directory {
   }
 
   async members(room: string): Promise<MemberRecord[]> {
-    const out: MemberRecord[] = [];
-    for (const text of Object.values(await this.#pub.hgetall(ROOM(room)))) {
-      try {
-        out.push(JSON.parse(text) as MemberRecord);
-      } catch {
-        /* a record not written by us: skip */
-      }
-    }
-    return out;
+    return records(Object.values(await this.#pub.hgetall(ROOM(room))));
   }
 
   /** Back after a break: alive again, subscribed again, then the rooms catch up (`onResync`). */

@@ -52,6 +52,10 @@ const clean = (s: string) =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH);
 
+/** Room events for our participants (each gets its own: delivery numbers and keeps it). */
+const joined = (peer: PeerInfo): PeerJoinedMessage => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer });
+const left = (id: string): PeerLeftMessage => ({ v: PROTOCOL_VERSION, type: 'peer-left', id });
+
 const peerInfo = (r: MemberRecord): PeerInfo =>
   r.user ? { id: r.id, name: r.name, user: r.user } : { id: r.id, name: r.name };
 
@@ -127,7 +131,7 @@ export class Rooms {
         view.set(event.peer.id, event.peer);
         const mine = this.slots.get(event.peer.id);
         if (mine && mine.room === room) this.drop(mine, false); // it resumed elsewhere
-        if (!known) this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(event.peer) }));
+        if (!known) this.#toLocal(room, () => joined(peerInfo(event.peer)));
         return;
       }
       case 'takeover': {
@@ -143,7 +147,7 @@ export class Rooms {
         const mine = this.slots.get(event.id);
         if (mine && mine.room === room) this.#rejoin(mine);
         if (!view.delete(event.id)) return;
-        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id: event.id }));
+        this.#toLocal(room, () => left(event.id));
         return;
       }
       case 'signal': {
@@ -203,18 +207,17 @@ export class Rooms {
         if (view.has(m.id)) view.set(m.id, m);
         else if (!knownBefore.has(m.id)) {
           view.set(m.id, m);
-          this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }), m.id);
+          this.#toLocal(room, () => joined(peerInfo(m)), m.id);
         } // else: it left while the answer was on its way
       }
       for (const id of [...view.keys()]) {
         // Gone from the directory; one that joined while the answer was on its way is newer than it.
         if (byId.has(id) || ghosts.has(id) || !knownBefore.has(id) || this.slots.get(id)?.room === room) continue;
         view.delete(id);
-        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
+        this.#toLocal(room, () => left(id));
       }
     }
   }
-
 
   /**
    * A participant of ours that the others were told had left (swept): forgets it here and asks
@@ -273,7 +276,7 @@ export class Rooms {
       (removed) => {
         if (!removed) return;
         directory.publish(room, { kind: 'left', id });
-        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-left', id }));
+        this.#toLocal(room, () => left(id));
       },
       (err) => this.#cx.log(`remove ${id}: ${(err as Error).message}`),
     );
@@ -378,7 +381,7 @@ export class Rooms {
       // hear of them now, as the view is what they have been told (the announcement then finds
       // them known and says nothing more).
       if (!view.has(m.id) && m.id !== id) {
-        this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: peerInfo(m) }));
+        this.#toLocal(room, () => joined(peerInfo(m)));
       }
       view.set(m.id, m);
     }
@@ -401,7 +404,7 @@ export class Rooms {
       directory.publish(room, { kind: 'takeover', id, proc: rec.proc });
     } else {
       directory.publish(room, { kind: 'joined', peer: rec });
-      this.#toLocal(room, () => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: slot.info }), id);
+      this.#toLocal(room, () => joined(slot.info), id);
     }
     cx.log(`${claim ? 'resume (new slot)' : 'join'} ${id} room=${JSON.stringify(room)} size=${view.size}`);
     if (conn.closed) this.connectionGone(conn);

@@ -93,17 +93,16 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   let directory: Directory;
   let ready: Promise<void>;
-  /** The Redis directory while it waits for Redis, so closing does not wait for Redis too. */
-  let connecting: Directory | undefined;
-  let directoryReady = options.directory !== undefined || !options.redisUrl;
+  /** The directory itself from the moment it exists (with Redis, before Redis is up): what closing closes. */
+  let made: Directory | undefined;
   if (options.directory) {
-    directory = options.directory;
+    directory = made = options.directory;
     ready = Promise.resolve();
   } else if (options.redisUrl) {
     const url = options.redisUrl;
     // Loaded only when asked for, so a server without Redis never needs the client installed.
-    const made = import('./redis-directory.js').then(async ({ RedisDirectory }) => {
-      const d = (connecting = new RedisDirectory(url, { graceMs, log }));
+    const connected = import('./redis-directory.js').then(async ({ RedisDirectory }) => {
+      const d = (made = new RedisDirectory(url, { graceMs, log }));
       if (closing) void d.close();
       const { host } = new URL(url); // not the password
       const slow = setTimeout(() => log(`waiting for Redis at ${host}`), 2000);
@@ -118,16 +117,15 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
         throw new Error(`directory used before Redis was ready (${String(prop)})`);
       },
     });
-    ready = made.then((d) => {
+    ready = connected.then((d) => {
       directory = d;
     });
   } else {
-    directory = new MemoryDirectory(options.resumeKey ?? randomBytes(32).toString('base64url'));
+    directory = made = new MemoryDirectory(options.resumeKey ?? randomBytes(32).toString('base64url'));
     ready = Promise.resolve();
   }
   let resumeKey = options.resumeKey ?? '';
   ready = ready.then(async () => {
-    directoryReady = true;
     directory.onEvent = (room, event) => rooms.onBusEvent(room, event);
     directory.onResync = () => void rooms.resync().catch((err) => log(`resync failed: ${(err as Error).stack ?? err}`));
     if (!resumeKey) resumeKey = await directory.sharedKey();
@@ -215,8 +213,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       server.off('upgrade', onUpgrade);
       for (const socket of wss.clients) socket.close(1001, 'server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
-      // Redis may not be up yet: close what is still connecting rather than wait for it.
-      await (directoryReady ? directory : connecting)?.close().catch(() => {});
+      // Redis may not be up yet: close the directory as it is rather than wait for it.
+      await made?.close().catch(() => {});
     },
   };
 }
