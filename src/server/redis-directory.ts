@@ -65,7 +65,7 @@ export class RedisDirectory implements Directory {
   onResync?: () => void;
   #pub: Redis;
   #sub: Redis;
-  #watched = new Set<string>();
+  #watched = new Map<string, Promise<void>>();
   #deadSince = new Map<string, number>();
   #timer: ReturnType<typeof setInterval>;
   #opts: RedisDirectoryOptions;
@@ -136,7 +136,7 @@ export class RedisDirectory implements Directory {
     try {
       await this.#alive(sweepMs);
       // ioredis subscribes again on its own; asking here makes sure it is done before we read.
-      if (this.#watched.size) await this.#sub.subscribe(...[...this.#watched].map(BUS));
+      if (this.#watched.size) await this.#sub.subscribe(...[...this.#watched.keys()].map(BUS));
     } catch (err) {
       this.#opts.log?.(`redis resync: ${(err as Error).message}`);
       return;
@@ -149,15 +149,21 @@ export class RedisDirectory implements Directory {
     void this.#pub.publish(BUS(room), JSON.stringify({ origin: this.proc, event })).catch(() => {});
   }
 
-  async watch(room: string): Promise<void> {
-    if (this.#watched.has(room)) return;
-    this.#watched.add(room);
-    try {
-      await this.#sub.subscribe(BUS(room));
-    } catch (err) {
-      this.#watched.delete(room); // not watched: a later join tries again
-      throw err;
+  watch(room: string): Promise<void> {
+    // A second join while the first's subscription is on its way waits for it too: admitted
+    // before it lands, it could miss what the room publishes meanwhile.
+    let subscribed = this.#watched.get(room);
+    if (!subscribed) {
+      subscribed = this.#sub.subscribe(BUS(room)).then(
+        () => {},
+        (err) => {
+          if (this.#watched.get(room) === subscribed) this.#watched.delete(room); // a later join tries again
+          throw err;
+        },
+      );
+      this.#watched.set(room, subscribed);
     }
+    return subscribed;
   }
 
   unwatch(room: string): void {
@@ -186,7 +192,7 @@ export class RedisDirectory implements Directory {
   /** Removes the participants of processes that vanished more than the grace period ago. */
   async #sweep(): Promise<void> {
     const now = Date.now();
-    for (const room of this.#watched) {
+    for (const room of this.#watched.keys()) {
       const all = await this.#pub.hgetall(ROOM(room));
       for (const [id, text] of Object.entries(all)) {
         let rec: MemberRecord;

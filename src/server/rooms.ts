@@ -68,6 +68,12 @@ export class Rooms {
   readonly #views = new Map<string, Map<string, MemberRecord>>();
   /** This process's participants per room. */
   readonly #local = new Map<string, Set<Slot>>();
+  /**
+   * Joins under way per room (between watching it and being admitted): the room stays watched
+   * while one is, though the last participant of ours in it leaves meanwhile, or another join to
+   * it fails; else the joiner would be admitted to a room whose events no longer reach us.
+   */
+  readonly #joining = new Map<string, number>();
 
   /** Renews TURN credentials before they expire (only with `turn`). */
   readonly #turnTimer?: ReturnType<typeof setInterval>;
@@ -256,13 +262,25 @@ export class Rooms {
     if (mine?.size === 0) {
       this.#local.delete(room);
       this.#views.delete(room);
-      directory.unwatch(room);
+      this.#unwatchIfIdle(room);
       metrics.rooms = this.#local.size;
     }
     if (!announce) return;
     this.#views.get(room)?.delete(id);
     this.#announceLeft(room, id);
     log(`leave ${id} room=${JSON.stringify(room)}`);
+  }
+
+  /** A join to `room` is no longer under way (admitted, refused or failed). */
+  #joined(room: string): void {
+    const n = this.#joining.get(room)! - 1;
+    if (n === 0) this.#joining.delete(room);
+    else this.#joining.set(room, n);
+  }
+
+  /** Stops watching `room` once nobody of ours is in it or joining it. */
+  #unwatchIfIdle(room: string): void {
+    if (!this.#local.has(room) && !this.#joining.has(room)) this.#cx.directory().unwatch(room);
   }
 
   /**
@@ -359,15 +377,18 @@ export class Rooms {
     const id = claim?.id ?? randomUUID();
     const rec: MemberRecord = { id, name, proc: directory.proc, ...(grant?.user ? { user: grant.user } : {}) };
     let members: MemberRecord[] | null;
+    this.#joining.set(room, (this.#joining.get(room) ?? 0) + 1);
     try {
       await directory.watch(room);
       members = await directory.admit(room, rec, cx.maxPeers);
     } catch (err) {
-      if (!this.#local.has(room)) directory.unwatch(room); // nobody of ours is in it
+      this.#joined(room);
+      this.#unwatchIfIdle(room);
       throw err;
     }
+    this.#joined(room);
     if (!members) {
-      if (!this.#local.has(room)) directory.unwatch(room);
+      this.#unwatchIfIdle(room);
       cx.metrics.refuse('room-full');
       sendError(conn, 'room-full', `room is full (${cx.maxPeers} participants)`);
       conn.socket.close(CloseCode.RoomFull, `room is full (${cx.maxPeers} participants)`);

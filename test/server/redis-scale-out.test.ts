@@ -99,11 +99,15 @@ it('two browsers on two server processes share a room; killing one process, its 
   }
 });
 
-/** A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal. */
+/**
+ * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
+ * and slow what goes to Redis by `delay(ms)` (in order), so a command's reply comes that late.
+ */
 async function redisLink(target: string) {
   const { port } = new URL(target);
   const sockets = new Set<Socket>();
   let cut = false;
+  let lag = 0;
   const server = createServer((client) => {
     if (cut) return void client.destroy();
     const upstream = connect(Number(port), '127.0.0.1');
@@ -111,7 +115,9 @@ async function redisLink(target: string) {
       sockets.add(s);
       s.on('error', () => {});
       s.on('close', () => (sockets.delete(s), other.destroy()));
-      s.pipe(other);
+      if (s === upstream) s.pipe(other);
+      // Timers of one delay fire in the order they were set, so the bytes stay in order.
+      else s.on('data', (chunk) => (lag ? setTimeout(() => other.write(chunk), lag) : other.write(chunk)));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -123,6 +129,9 @@ async function redisLink(target: string) {
     },
     heal() {
       cut = false;
+    },
+    delay(ms: number) {
+      lag = ms;
     },
     close() {
       for (const s of sockets) s.destroy();
@@ -215,6 +224,40 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     for (const c of clients) c.ws.terminate();
     await p1.stop();
     await p2.stop();
+    link.close();
+  }
+});
+
+it('a join stays in the room\'s events though the last participant of its process leaves while Redis admits it', { skip, timeout: 30_000 }, async () => {
+  const { link, p1, p2 } = await cutOffPair();
+  const clients: RawClient[] = [];
+  const client = (s: ServerProcess) => {
+    const c = new RawClient(`ws://127.0.0.1:${s.port}/signal`);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const x = client(p1);
+    await x.join('race');
+    // Y's admission takes 400 ms, and X, process 1's only participant in the room, leaves during it.
+    link.delay(400);
+    const y = client(p1);
+    await y.opened;
+    const joining = y.join('race');
+    await new Promise((r) => setTimeout(r, 150));
+    x.send({ v: 1, type: 'leave' });
+    const wy = await joining;
+    assert.equal(wy.type, 'welcome');
+    link.delay(0);
+    await y.next((f) => f.type === 'peer-left', 'Y hears that X left');
+    // Z joins through process 2: only the bus can tell process 1.
+    const z = client(p2);
+    const wz = await z.join('race');
+    await y.next((f) => f.type === 'peer-joined' && f.peer.id === wz.id, 'Y hears that Z joined');
+    z.send({ v: 1, type: 'signal', to: wy.id, data: MEDIA_STATE });
+    await y.next((f) => f.type === 'signal' && f.from === wz.id, 'Z\'s signal reaches Y');
+  } finally {
+    for (const c of clients) c.close();
     link.close();
   }
 });
