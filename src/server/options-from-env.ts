@@ -9,6 +9,7 @@ const list = (v: string | undefined) =>
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingOptions {
   const turnSecret = env.TURN_SECRET;
   const turnUrls = list(env.TURN_URLS);
+  const sentinels = list(env.REDIS_SENTINELS);
   return {
     maxPeersPerRoom: num(env.RTC_MAX_PEERS),
     maxConnections: num(env.RTC_MAX_CONNECTIONS),
@@ -16,6 +17,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
     resumeKey: env.RTC_RESUME_SECRET || undefined,
     allowedOrigins: list(env.RTC_ALLOWED_ORIGINS),
     redisUrl: env.REDIS_URL || undefined,
+    redisSentinel: sentinels
+      ? {
+          sentinels,
+          name: env.REDIS_SENTINEL_NAME || undefined,
+          password: env.REDIS_PASSWORD || undefined,
+          sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
+        }
+      : undefined,
     graceMs: num(env.RTC_GRACE_MS),
     rateLimit:
       env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST

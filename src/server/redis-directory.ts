@@ -6,7 +6,7 @@
  * come back through another process as the same participants, then remove them and announce it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord } from './directory.js';
 
 const ROOM = (room: string) => `rtc:room:${room}`;
@@ -49,6 +49,54 @@ function records(texts: string[]): MemberRecord[] {
   return out;
 }
 
+/** Redis reached through Sentinel: the sentinels and the name of the master they watch. */
+export interface RedisSentinelTarget {
+  /** `host:port` of each sentinel (26379 when no port is given). */
+  sentinels: string[];
+  /** The master's name in the sentinels' configuration (default `mymaster`). */
+  name?: string;
+  /** The master's password, if it needs one. */
+  password?: string;
+  /** The sentinels' password, if they need one. */
+  sentinelPassword?: string;
+}
+
+/** Where Redis is: a `redis://` or `rediss://` URL, or Sentinel. */
+export type RedisTarget = string | RedisSentinelTarget;
+
+/** Where `target` is, for logs (never a password). */
+export function describeRedis(target: RedisTarget): string {
+  return typeof target === 'string' ? new URL(target).host : `sentinels ${target.sentinels.join(',')} (${target.name ?? 'mymaster'})`;
+}
+
+/**
+ * A connection to `target`. After a failover, a connection kept to the old master (a managed
+ * Redis whose address now names the new one, or an old master demoted rather than killed) gets
+ * READONLY for every write: it reconnects, which finds the new master, and resends the command.
+ */
+function connect(target: RedisTarget, connectionName: string): Redis {
+  const common: RedisOptions = {
+    connectionName, // shown by CLIENT LIST, so an operator can tell whose connection is whose
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
+  if (typeof target === 'string') return new Redis(target, common);
+  return new Redis({
+    ...common,
+    sentinels: target.sentinels.map((s) => {
+      const at = s.lastIndexOf(':');
+      return at < 0 ? { host: s, port: 26379 } : { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
+    }),
+    name: target.name ?? 'mymaster',
+    password: target.password,
+    sentinelPassword: target.sentinelPassword,
+    // Told by the sentinels of a failover, rather than finding out when the old master fails a write.
+    failoverDetector: true,
+  });
+}
+
 /** Options of the Redis directory. */
 export interface RedisDirectoryOptions {
   /** How long a vanished process's participants are kept for resume, ms. */
@@ -70,12 +118,11 @@ export class RedisDirectory implements Directory {
   #timer: ReturnType<typeof setInterval>;
   #opts: RedisDirectoryOptions;
 
-  constructor(url: string, opts: RedisDirectoryOptions) {
+  constructor(target: RedisTarget, opts: RedisDirectoryOptions) {
     this.#opts = opts;
     const sweepMs = opts.sweepMs ?? 2000;
-    const common = { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false } as const;
-    this.#pub = new Redis(url, common);
-    this.#sub = new Redis(url, common);
+    this.#pub = connect(target, `rtc-signal:${this.proc}:pub`);
+    this.#sub = connect(target, `rtc-signal:${this.proc}:sub`);
     for (const r of [this.#pub, this.#sub]) r.on('error', (err) => opts.log?.(`redis: ${err.message}`));
     this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
     // After the first connection, a 'ready' is a reconnection: what was published meanwhile is

@@ -21,6 +21,7 @@ import { Admission, refuse } from './admission.js';
 import { Delivery } from './delivery.js';
 import { MemoryDirectory, type Directory } from './directory.js';
 import { Metrics } from './metrics.js';
+import type { RedisSentinelTarget } from './redis-directory.js';
 import { Rooms } from './rooms.js';
 import type { TurnOptions } from './turn.js';
 
@@ -50,8 +51,10 @@ export interface SignalingOptions {
   joinTimeoutMs?: number;
   /** Signs resume secrets; shared by every process of a deployment (default: random, or shared via Redis). */
   resumeKey?: string;
-  /** Shares rooms between processes through Redis at this URL. */
+  /** Shares rooms between processes through Redis at this URL (`redis://` or `rediss://`). */
   redisUrl?: string;
+  /** Shares rooms between processes through the Redis master these sentinels watch (instead of `redisUrl`). */
+  redisSentinel?: RedisSentinelTarget;
   /** Room membership and the bus between processes (default: in memory, or Redis with `redisUrl`). */
   directory?: Directory;
   /** Unacknowledged messages are sent again after this long (default 1.5 s). */
@@ -98,14 +101,13 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   if (options.directory) {
     directory = made = options.directory;
     ready = Promise.resolve();
-  } else if (options.redisUrl) {
-    const url = options.redisUrl;
+  } else if (options.redisSentinel || options.redisUrl) {
+    const target = options.redisSentinel ?? options.redisUrl!;
     // Loaded only when asked for, so a server without Redis never needs the client installed.
-    const connected = import('./redis-directory.js').then(async ({ RedisDirectory }) => {
-      const d = (made = new RedisDirectory(url, { graceMs, log }));
+    const connected = import('./redis-directory.js').then(async ({ RedisDirectory, describeRedis }) => {
+      const d = (made = new RedisDirectory(target, { graceMs, log }));
       if (closing) void d.close();
-      const { host } = new URL(url); // not the password
-      const slow = setTimeout(() => log(`waiting for Redis at ${host}`), 2000);
+      const slow = setTimeout(() => log(`waiting for Redis at ${describeRedis(target)}`), 2000);
       slow.unref();
       await d.ready();
       clearTimeout(slow);

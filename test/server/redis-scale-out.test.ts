@@ -6,23 +6,21 @@
  * the call recovers: a renegotiation goes through, frames keep rising.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
-import { Redis } from 'ioredis';
 import { attachSignaling } from '../../src/server/signaling-server.js';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
+import { REDIS, redisLink, skipRedis, startRedis, type RedisProcess } from './redis-support.js';
 import { MEDIA_STATE, RawClient, freePort, startServerProcess, type ServerProcess } from './support.js';
 
-const REDIS = '/usr/bin/redis-server';
-const skip = !existsSync(REDIS) && process.env.CI !== 'true' ? 'redis-server is not installed (apt-get install redis-server)' : false;
+const skip = skipRedis;
 
-let redis: ChildProcess | undefined;
+let main: RedisProcess | undefined;
 let redisUrl = '';
 let dir = '';
 const servers: ServerProcess[] = [];
@@ -31,33 +29,16 @@ let page: Awaited<ReturnType<typeof servePage>> | undefined;
 
 before(async () => {
   if (skip) return;
-  const port = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'rtc-redis-'));
-  redis = spawn(REDIS, ['--bind', '127.0.0.1', '--port', String(port), '--daemonize', 'no', '--save', '', '--appendonly', 'no', '--dir', dir], {
-    stdio: 'ignore',
-  });
-  redisUrl = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(redisUrl, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
-  probe.on('error', () => {});
-  const end = Date.now() + 10_000;
-  for (;;) {
-    try {
-      await probe.connect().catch(() => {});
-      if ((await probe.ping()) === 'PONG') break;
-    } catch {
-      /* not yet */
-    }
-    if (Date.now() > end) throw new Error('redis-server did not start');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  probe.disconnect();
+  main = await startRedis();
+  redisUrl = main.url;
+  dir = mkdtempSync(join(tmpdir(), 'rtc-redis-late-'));
 });
 
 after(async () => {
   for (const s of servers) await s.stop();
   for (const b of browsers) await b.close();
   await page?.close();
-  redis?.kill('SIGKILL');
+  main?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -98,47 +79,6 @@ it('two browsers on two server processes share a room; killing one process, its 
     await b.close();
   }
 });
-
-/**
- * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
- * and slow what goes to Redis by `delay(ms)` (in order), so a command's reply comes that late.
- */
-async function redisLink(target: string) {
-  const { port } = new URL(target);
-  const sockets = new Set<Socket>();
-  let cut = false;
-  let lag = 0;
-  const server = createServer((client) => {
-    if (cut) return void client.destroy();
-    const upstream = connect(Number(port), '127.0.0.1');
-    for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
-      sockets.add(s);
-      s.on('error', () => {});
-      s.on('close', () => (sockets.delete(s), other.destroy()));
-      if (s === upstream) s.pipe(other);
-      // Timers of one delay fire in the order they were set, so the bytes stay in order.
-      else s.on('data', (chunk) => (lag ? setTimeout(() => other.write(chunk), lag) : other.write(chunk)));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    cut() {
-      cut = true;
-      for (const s of sockets) s.destroy();
-    },
-    heal() {
-      cut = false;
-    },
-    delay(ms: number) {
-      lag = ms;
-    },
-    close() {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
 
 /** Two server processes with a 1 s grace period; the first reaches Redis through a link the test can cut. */
 async function cutOffPair() {

@@ -1,0 +1,127 @@
+/**
+ * Redis failing over under two signaling server processes, for real: a master and a replica
+ * (`redis-server --replicaof`), and either a sentinel that promotes the replica when the master
+ * dies, or a failover behind one address (as a managed Redis does it) that leaves connections
+ * open to the old master, now a read-only replica. Either way the room goes on: someone joining
+ * afterwards is admitted, the other process hears of it, and signals cross between processes.
+ */
+import assert from 'node:assert/strict';
+import { after, it } from 'node:test';
+import { redisLink, skipRedis as skip, startRedis, type RedisProcess } from './redis-support.js';
+import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
+
+const started: { stop(): unknown }[] = [];
+after(async () => {
+  for (const s of started.reverse()) await s.stop();
+});
+
+/** A master and its replica, the replica in sync. */
+async function masterAndReplica(): Promise<[RedisProcess, RedisProcess]> {
+  const master = await startRedis();
+  const replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
+  started.push(master, replica);
+  await until(async () => /master_link_status:up/.test(await replica.client.info('replication')), 'the replica in sync', 10_000);
+  return [master, replica];
+}
+
+/** Two server processes on `env`'s Redis; A joins `room` through the first, B through the second. */
+async function roomAcrossTwo(env: Record<string, string>, room: string) {
+  const [p1, p2] = await Promise.all([startServerProcess(['--port', '0'], env), startServerProcess(['--port', '0'], env)]);
+  started.push(p1, p2);
+  const client = (p: ServerProcess) => {
+    const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+    started.push({ stop: () => c.ws.terminate() });
+    return c;
+  };
+  const a = client(p1);
+  const b = client(p2);
+  const wa = await a.join(room);
+  const wb = await b.join(room);
+  await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A sees B');
+  return { p1, p2, a, b, wa, wb, client };
+}
+
+/** After the failover: C joins through process 2, A (process 1) hears of it, and signals cross both ways. */
+async function roomGoesOn(t: Awaited<ReturnType<typeof roomAcrossTwo>>) {
+  const c = t.client(t.p2);
+  const wc = await c.join(t.wa.room);
+  assert.equal(wc.type, 'welcome', `C is admitted after the failover: ${JSON.stringify(wc)}`);
+  assert.deepEqual(wc.peers.map((p: { id: string }) => p.id).sort(), [t.wa.id, t.wb.id].sort(), 'and is told of A and B');
+  await t.a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A hears that C joined', 10_000);
+  c.send({ v: 1, type: 'signal', to: t.wa.id, data: MEDIA_STATE });
+  await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
+  t.a.send({ v: 1, type: 'signal', to: t.wb.id, data: MEDIA_STATE });
+  await t.b.next((f) => f.type === 'signal' && f.from === t.wa.id, "A's signal reaches B");
+  assert.equal(t.a.closed, undefined, 'A stayed connected');
+}
+
+it('a failover behind one address: connections left on the old master (read-only now) move to the new one', { skip, timeout: 60_000 }, async () => {
+  const [master, replica] = await masterAndReplica();
+  const link = await redisLink(master.url);
+  started.push({ stop: () => link.close() });
+  const t = await roomAcrossTwo({ REDIS_URL: link.url }, 'behind-one-address');
+  await until(async () => (await replica.client.hlen('rtc:room:behind-one-address')) === 2, 'both members on the replica');
+
+  // The replica becomes master, the old master its replica; the address now leads to the new one.
+  await replica.client.replicaof('NO', 'ONE');
+  await master.client.replicaof('127.0.0.1', String(replica.port));
+  link.retarget(replica.port);
+  await until(async () => /master_link_status:up/.test(await master.client.info('replication')), 'the old master follows the new', 10_000);
+
+  await roomGoesOn(t);
+});
+
+/** How many of the signaling processes' connections `redis` has. */
+async function ours(redis: RedisProcess): Promise<number> {
+  const list = (await redis.client.call('CLIENT', 'LIST')) as string;
+  return list.split('\n').filter((line) => / name=rtc-signal:/.test(line)).length;
+}
+
+/** A master, its replica and a sentinel watching them (quorum 1, the master down after 1 s), all in sync. */
+async function sentinelSet() {
+  const [master, replica] = await masterAndReplica();
+  const sentinel = await startRedis([], [
+    `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
+    'sentinel down-after-milliseconds mymaster 1000',
+    'sentinel failover-timeout mymaster 5000',
+  ]);
+  started.push(sentinel);
+  await until(async () => ((await sentinel.client.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length === 1, 'the sentinel knows the replica', 15_000);
+  const promoted = () =>
+    until(
+      async () => ((await sentinel.client.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster')) as string[])[1] === String(replica.port),
+      'the sentinel promotes the replica',
+      20_000,
+    );
+  return { master, replica, sentinel, promoted };
+}
+
+it('a Sentinel failover: the master dies, the sentinel promotes its replica, the processes follow', { skip, timeout: 60_000 }, async () => {
+  const { master, replica, sentinel, promoted } = await sentinelSet();
+  const t = await roomAcrossTwo({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}` }, 'sentinel');
+  // Both processes went through the sentinel to the master.
+  assert.equal(await master.client.hlen('rtc:room:sentinel'), 2);
+  await until(async () => (await replica.client.hlen('rtc:room:sentinel')) === 2, 'both members on the replica');
+
+  master.stop();
+  await promoted();
+
+  await roomGoesOn(t);
+  assert.equal(await replica.client.hlen('rtc:room:sentinel'), 3, 'the room lives on the new master');
+});
+
+it('a Sentinel switchover: the old master lives on, and the processes leave it for the new one', { skip, timeout: 60_000 }, async () => {
+  const { master, replica, sentinel, promoted } = await sentinelSet();
+  const t = await roomAcrossTwo({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}` }, 'switchover');
+  await until(async () => (await replica.client.hlen('rtc:room:switchover')) === 2, 'both members on the replica');
+
+  await sentinel.client.call('SENTINEL', 'FAILOVER', 'mymaster');
+  await promoted();
+  // The sentinel tells the old master it is a replica only once it next polls it (up to 10 s):
+  // until then it takes writes, so the processes must leave it when the sentinel announces the switch.
+  const t0 = Date.now();
+  await until(async () => (await ours(replica)) === 4, "both processes' connections on the new master", 5000);
+  console.log(`switchover: both processes on the new master ${Date.now() - t0} ms after it was promoted`);
+  await roomGoesOn(t);
+  assert.equal(await replica.client.hlen('rtc:room:switchover'), 3, 'the room lives on the new master');
+});

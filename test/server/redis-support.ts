@@ -1,0 +1,114 @@
+/** Real Redis for the scale-out tests: `redis-server` processes on free ports, and a TCP link to one that a test can cut, slow or point elsewhere. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { freePort } from './support.js';
+
+export const REDIS = '/usr/bin/redis-server';
+/** Why the Redis tests are skipped here (never in CI, where `.ci/run` installs it), or false. */
+export const skipRedis =
+  !existsSync(REDIS) && process.env.CI !== 'true' ? 'redis-server is not installed (apt-get install redis-server)' : false;
+
+/** A running `redis-server` (or sentinel). */
+export interface RedisProcess {
+  port: number;
+  url: string;
+  proc: ChildProcess;
+  /** A client of it (closed by `stop`). */
+  client: Redis;
+  /** Kills it and removes its directory. */
+  stop(): void;
+}
+
+/**
+ * Starts `redis-server` on a free port with nothing saved to disk and `args` added (say
+ * `['--replicaof', '127.0.0.1', '6379']`); with `sentinel`, a sentinel whose configuration file
+ * holds those lines. Resolves once it answers PING.
+ */
+export async function startRedis(args: string[] = [], sentinel?: string[]): Promise<RedisProcess> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'rtc-redis-'));
+  let argv: string[];
+  if (sentinel) {
+    const conf = join(dir, 'sentinel.conf'); // a sentinel rewrites its configuration: a file of its own
+    writeFileSync(conf, [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, ...sentinel].join('\n') + '\n');
+    argv = [conf, '--sentinel'];
+  } else {
+    argv = ['--bind', '127.0.0.1', '--port', String(port), '--daemonize', 'no', '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
+  }
+  const proc = spawn(REDIS, argv, { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+  client.on('error', () => {});
+  const end = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await client.connect().catch(() => {});
+      if ((await client.ping()) === 'PONG') break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`redis-server ${argv.join(' ')} did not start`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    url,
+    proc,
+    client,
+    stop() {
+      client.disconnect();
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
+ * slow what goes to Redis by `delay(ms)` (in order), so a command's reply comes that late; and
+ * send new connections to another port (`retarget`), as a managed Redis's address moves to
+ * the new master after a failover while connections already open stay with the old one.
+ */
+export async function redisLink(target: string) {
+  let port = Number(new URL(target).port);
+  const sockets = new Set<Socket>();
+  let cut = false;
+  let lag = 0;
+  const server = createServer((client) => {
+    if (cut) return void client.destroy();
+    const upstream = connect(port, '127.0.0.1');
+    for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => (sockets.delete(s), other.destroy()));
+      if (s === upstream) s.pipe(other);
+      // Timers of one delay fire in the order they were set, so the bytes stay in order.
+      else s.on('data', (chunk) => (lag ? setTimeout(() => other.write(chunk), lag) : other.write(chunk)));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    cut() {
+      cut = true;
+      for (const s of sockets) s.destroy();
+    },
+    heal() {
+      cut = false;
+    },
+    delay(ms: number) {
+      lag = ms;
+    },
+    retarget(to: number) {
+      port = to;
+    },
+    close() {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
