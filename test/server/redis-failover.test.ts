@@ -3,14 +3,18 @@
  * (`redis-server --replicaof`), and either a sentinel that promotes the replica when the master
  * dies, or a failover behind one address (as a managed Redis does it) that leaves connections
  * open to the old master, now a read-only replica. Either way the room goes on: someone joining
- * afterwards is admitted, the other process hears of it, and signals cross between processes.
+ * afterwards is admitted, the other process hears of it, and signals cross between processes;
+ * and a call between two headless Chromium browsers, each on its own process, goes on.
  */
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
+import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
 import { redisLink, skipRedis as skip, startRedis, type RedisProcess } from './redis-support.js';
 import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
+/** What each test started, stopped in reverse order after them all. */
 const started: { stop(): unknown }[] = [];
+const stopping = (stop: () => unknown) => started.push({ stop });
 after(async () => {
   for (const s of started.reverse()) await s.stop();
 });
@@ -30,7 +34,7 @@ async function roomAcrossTwo(env: Record<string, string>, room: string) {
   started.push(p1, p2);
   const client = (p: ServerProcess) => {
     const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
-    started.push({ stop: () => c.ws.terminate() });
+    stopping(() => c.ws.terminate());
     return c;
   };
   const a = client(p1);
@@ -58,7 +62,7 @@ async function roomGoesOn(t: Awaited<ReturnType<typeof roomAcrossTwo>>) {
 it('a failover behind one address: connections left on the old master (read-only now) move to the new one', { skip, timeout: 60_000 }, async () => {
   const [master, replica] = await masterAndReplica();
   const link = await redisLink(master.url);
-  started.push({ stop: () => link.close() });
+  stopping(() => link.close());
   const t = await roomAcrossTwo({ REDIS_URL: link.url }, 'behind-one-address');
   await until(async () => (await replica.client.hlen('rtc:room:behind-one-address')) === 2, 'both members on the replica');
 
@@ -105,6 +109,8 @@ it('a Sentinel failover: the master dies, the sentinel promotes its replica, the
 
   master.stop();
   await promoted();
+  // Pub/sub keeps nothing: what is published before a process has subscribed again is lost.
+  await until(async () => (await ours(replica)) === 4, "both processes' connections on the new master", 10_000);
 
   await roomGoesOn(t);
   assert.equal(await replica.client.hlen('rtc:room:sentinel'), 3, 'the room lives on the new master');
@@ -124,4 +130,36 @@ it('a Sentinel switchover: the old master lives on, and the processes leave it f
   console.log(`switchover: both processes on the new master ${Date.now() - t0} ms after it was promoted`);
   await roomGoesOn(t);
   assert.equal(await replica.client.hlen('rtc:room:switchover'), 3, 'the room lives on the new master');
+});
+
+it('a call across two processes goes on through a Sentinel failover', { skip, timeout: 120_000 }, async () => {
+  const { master, sentinel, promoted } = await sentinelSet();
+  const env = { REDIS_SENTINELS: `127.0.0.1:${sentinel.port}` };
+  const [p1, p2] = await Promise.all([startServerProcess(['--port', '0'], env), startServerProcess(['--port', '0'], env)]);
+  started.push(p1, p2);
+  const [b1, b2, served] = await Promise.all([launch(), launch(), servePage()]);
+  stopping(() => b1.close());
+  stopping(() => b2.close());
+  stopping(() => served.close());
+  const a = await Participant.open(b1, served.url, p1.url, 'failover-call', 'Ada', true);
+  const b = await Participant.open(b2, served.url, p2.url, 'failover-call', 'Bob', true);
+  stopping(() => a.close());
+  stopping(() => b.close());
+  for (const p of [a, b]) await framesRise(p, 'call across two processes', 10, 25_000);
+  const ids = [(await a.state()).localId, (await b.state()).localId];
+
+  master.stop();
+  await promoted();
+
+  // A renegotiation needs signals between the processes, so through the new master.
+  const ufragAtB = await b.remoteUfrag();
+  await a.renegotiate();
+  await eventually(async () => {
+    const atB = await b.remoteUfrag();
+    return atB !== null && atB !== ufragAtB;
+  }, 'a renegotiation through the new master completes', 20_000);
+  for (const p of [a, b]) await framesRise(p, 'after the failover', 10);
+  const [sa, sb] = [await a.state(), await b.state()];
+  assert.deepEqual([sa.localId, sb.localId], ids, 'both kept their ids');
+  assert.deepEqual([sa.participants.map((p: { id: string }) => p.id), sb.participants.map((p: { id: string }) => p.id)], [[ids[1]], [ids[0]]], 'neither saw the other leave');
 });
