@@ -10,11 +10,14 @@ export interface MemberRecord extends PeerInfo {
   proc: string;
 }
 
+/** A signal for a participant on another process. */
+export type SignalEvent = { kind: 'signal'; from: string; to: string; data: SignalData };
+
 /** A room event one process tells the others. */
 export type BusEvent =
   | { kind: 'joined'; peer: MemberRecord }
   | { kind: 'left'; id: string }
-  | { kind: 'signal'; from: string; to: string; data: SignalData }
+  | SignalEvent
   | { kind: 'takeover'; id: string; proc: string };
 
 /** Shared room membership and the room bus. */
@@ -40,6 +43,16 @@ export interface Directory {
   departed(room: string, id: string): Promise<boolean>;
   /** Tells the other processes about an event in `room`. */
   publish(room: string, event: BusEvent): void;
+  /**
+   * Sends a signal to process `proc`, which holds its recipient: in order, and held while that
+   * process cannot hear it (reconnecting to Redis, or Redis away) for a few seconds; if the
+   * recipient moves meanwhile, to where it is then (`onLocate`).
+   */
+  send(proc: string, room: string, event: SignalEvent): void;
+  /** The process holding participant `id` of `room` now, or undefined if it is gone. */
+  onLocate?: (room: string, id: string) => string | undefined;
+  /** Called with how many signals for other processes were given up. */
+  onSignalsLost?: (count: number) => void;
   /** Starts receiving the other processes' events for `room` (and sweeps of vanished processes). */
   watch(room: string): Promise<void>;
   /** Stops receiving events for `room`. */
@@ -113,6 +126,7 @@ export class MemoryDirectory implements Directory {
   }
 
   publish(): void {}
+  send(): void {}
   async watch(): Promise<void> {}
   unwatch(): void {}
   async sharedKey(): Promise<string> {

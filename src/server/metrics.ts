@@ -24,6 +24,8 @@ export class Metrics {
   resyncs = 0;
   /** Participants asked to join again because the room was told they had left (a sweep of this process). */
   rejoins = 0;
+  /** Signals for a participant on another process given up: not heard within 5 s, or the recipient gone. */
+  signalsLost = 0;
   readonly refused = new Map<RefusalReason, number>();
 
   /** Counts one refusal. */
@@ -42,6 +44,7 @@ export class Metrics {
       ...metric('resyncs_total', 'counter', 'Times the link to Redis came back after a break and the rooms caught up.', this.resyncs),
       ...metric('rejoins_total', 'counter', 'Participants asked to join again: this process had been taken for dead and swept.', this.rejoins),
       ...metric('messages_relayed_total', 'counter', 'Signals relayed to another participant.', this.relayed),
+      ...metric('signals_lost_total', 'counter', 'Signals for a participant on another process given up: not heard within 5 s, or the recipient gone.', this.signalsLost),
       ...metric('messages_refused_total', 'counter', 'Frames and connections refused, by reason.', this.refused),
     ];
     return `${lines.join('\n')}\n`;

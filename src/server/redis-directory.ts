@@ -1,17 +1,21 @@
 /**
  * Room membership in Redis, so several server processes share rooms. Each room is a hash
- * `rtc:room:<room>` (id → member record) and a pub/sub channel `rtc:bus:<room>`; each process
- * keeps `rtc:proc:<id>` alive with a short expiry. A process that vanished (killed, crashed)
+ * `rtc:room:<room>` (id → member record) and a pub/sub channel `rtc:bus:<room>` for its events;
+ * signals go to the channel of the recipient's process, `rtc:to:<id>`. Each process keeps
+ * `rtc:proc:<id>` alive with a short expiry. A process that vanished (killed, crashed)
  * leaves records behind: the others keep them for the resume grace period, so its clients can
  * come back through another process as the same participants, then remove them and announce it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
-import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord } from './directory.js';
+import { BusOutbox } from './bus-outbox.js';
+import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord, type SignalEvent } from './directory.js';
 
 const ROOM = (room: string) => `rtc:room:${room}`;
 const BUS = (room: string) => `rtc:bus:${room}`;
 const PROC = (proc: string) => `rtc:proc:${proc}`;
+/** Each process's own channel: signals for its participants (PUBLISH then says whether it heard). */
+const INBOX = (proc: string) => `rtc:to:${proc}`;
 // Ids are UUIDs (no colon), so id first keeps any room name unambiguous.
 const DEPARTED = (room: string, id: string) => `rtc:left:${id}:${room}`;
 const KEY = 'rtc:resume-key';
@@ -111,7 +115,18 @@ export class RedisDirectory implements Directory {
   readonly proc = randomUUID().slice(0, 8);
   onEvent?: (room: string, event: BusEvent) => void;
   onResync?: () => void;
+  onLocate?: (room: string, id: string) => string | undefined;
+  onSignalsLost?: (count: number) => void;
   #pub: Redis;
+  /** Signals for other processes until heard; held up to 5 s (the kit's client gives a lost offer 10). */
+  #outbox = new BusOutbox<SignalEvent & { room: string }>({
+    publish: (proc, signals) => this.#pub.publish(INBOX(proc), JSON.stringify({ origin: this.proc, signals })),
+    locate: (room, id) => this.onLocate?.(room, id),
+    holdMs: 5000,
+    retryMs: 100,
+    max: 10_000,
+    onLost: (n) => this.onSignalsLost?.(n),
+  });
   #sub: Redis;
   #watched = new Map<string, Promise<void>>();
   #deadSince = new Map<string, number>();
@@ -152,6 +167,7 @@ export class RedisDirectory implements Directory {
         r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
       ),
     );
+    await this.#sub.subscribe(INBOX(this.proc));
   }
 
   #alive(sweepMs: number) {
@@ -183,7 +199,7 @@ export class RedisDirectory implements Directory {
     try {
       await this.#alive(sweepMs);
       // ioredis subscribes again on its own; asking here makes sure it is done before we read.
-      if (this.#watched.size) await this.#sub.subscribe(...[...this.#watched.keys()].map(BUS));
+      await this.#sub.subscribe(INBOX(this.proc), ...[...this.#watched.keys()].map(BUS));
     } catch (err) {
       this.#opts.log?.(`redis resync: ${(err as Error).message}`);
       return;
@@ -194,6 +210,10 @@ export class RedisDirectory implements Directory {
 
   publish(room: string, event: BusEvent): void {
     void this.#pub.publish(BUS(room), JSON.stringify({ origin: this.proc, event })).catch(() => {});
+  }
+
+  send(proc: string, room: string, event: SignalEvent): void {
+    this.#outbox.send(proc, { ...event, room });
   }
 
   watch(room: string): Promise<void> {
@@ -224,6 +244,7 @@ export class RedisDirectory implements Directory {
   }
 
   #onMessage(channel: string, text: string): void {
+    if (channel === INBOX(this.proc)) return this.#onSignals(text);
     const room = channel.slice('rtc:bus:'.length);
     if (!this.#watched.has(room)) return;
     let parsed: { origin: string; event: BusEvent };
@@ -234,6 +255,18 @@ export class RedisDirectory implements Directory {
     }
     if (parsed.origin === this.proc) return;
     this.onEvent?.(room, parsed.event);
+  }
+
+  /** Signals from another process for participants of ours. */
+  #onSignals(text: string): void {
+    let signals: (SignalEvent & { room: string })[];
+    try {
+      signals = (JSON.parse(text) as { signals: (SignalEvent & { room: string })[] }).signals;
+    } catch {
+      return;
+    }
+    if (!Array.isArray(signals)) return;
+    for (const { room, ...event } of signals) if (this.#watched.has(room)) this.onEvent?.(room, event);
   }
 
   /** Removes the participants of processes that vanished more than the grace period ago. */
@@ -270,6 +303,7 @@ export class RedisDirectory implements Directory {
 
   async close(): Promise<void> {
     clearInterval(this.#timer);
+    this.#outbox.close();
     // Down or not yet up, Redis would hold this through its retries: the key expires on its own.
     if (this.#pub.status === 'ready') await this.#pub.del(PROC(this.proc)).catch(() => {});
     this.#pub.disconnect();

@@ -108,6 +108,11 @@ export class Rooms {
     }
   }
 
+  /** The process holding member `id` of `room` as far as this process knows, or undefined. */
+  locate(room: string, id: string): string | undefined {
+    return this.#views.get(room)?.get(id)?.proc;
+  }
+
   /** Rooms with a participant on this process, and how many members each has in all. */
   sizes(): Map<string, number> {
     return new Map([...this.#local.keys()].map((room) => [room, this.#views.get(room)?.size ?? 0]));
@@ -157,6 +162,8 @@ export class Rooms {
         return;
       }
       case 'signal': {
+        // Through this process's own channel (`Directory.send`); on the room's bus only from a
+        // process of an earlier version, during a rolling upgrade.
         const target = this.slots.get(event.to);
         if (target && target.room === room && view.has(event.from)) {
           this.#cx.delivery.signal(target, Buffer.from(signalPrefix(event.from)), Buffer.from(JSON.stringify(event.data)));
@@ -469,7 +476,7 @@ export class Rooms {
     cx.metrics.relayed++;
     // A member on another process (or one that moved there): through the directory's bus.
     const data = 'frame' in msg ? parsedSignal(msg).data : msg.data;
-    cx.directory().publish(slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
+    cx.directory().send(target.proc, slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
   }
 
   /** A standalone acknowledgement from `conn`'s participant. */

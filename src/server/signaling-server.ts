@@ -129,6 +129,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   let resumeKey = options.resumeKey ?? '';
   ready = ready.then(async () => {
     directory.onEvent = (room, event) => rooms.onBusEvent(room, event);
+    directory.onLocate = (room, id) => rooms.locate(room, id);
+    directory.onSignalsLost = (n) => (metrics.signalsLost += n);
     directory.onResync = () => void rooms.resync().catch((err) => log(`resync failed: ${(err as Error).stack ?? err}`));
     if (!resumeKey) resumeKey = await directory.sharedKey();
   });

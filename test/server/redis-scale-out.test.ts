@@ -168,6 +168,43 @@ it('a process cut off from Redis catches up when it is back, and hands back part
   }
 });
 
+it('signals between processes sent during a short break arrive after it, in order', { skip, timeout: 30_000 }, async () => {
+  const { link, p1, p2 } = await cutOffPair();
+  const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
+  const b = new RawClient(`ws://127.0.0.1:${p2.port}/signal`);
+  try {
+    const wa = await a.join('blip');
+    const wb = await b.join('blip');
+    await a.next((f) => f.type === 'peer-joined', 'A sees B');
+    const candidate = (n: number) => ({ candidate: { candidate: `candidate:${n} 1 udp 1 127.0.0.1 ${9000 + n} typ host`, sdpMid: '0', sdpMLineIndex: 0 } });
+    const port = (f: { data: { candidate: { candidate: string } } }) => Number(f.data.candidate.candidate.split(' ')[5]) - 9000;
+    // Process 1 is cut off from Redis for 1.5 s (not long enough to be taken for dead): it can
+    // neither publish nor hear. Each side sends three signals meanwhile.
+    link.cut();
+    await new Promise((r) => setTimeout(r, 200));
+    for (let n = 1; n <= 3; n++) {
+      a.send({ v: 1, type: 'signal', to: wb.id, data: candidate(n), seq: n });
+      b.send({ v: 1, type: 'signal', to: wa.id, data: candidate(n), seq: n });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1200));
+    link.heal();
+    const got = async (c: RawClient, from: string, who: string) => {
+      const ns: number[] = [];
+      for (let i = 0; i < 3; i++) ns.push(port(await c.next((f) => f.type === 'signal' && f.from === from, `${who}'s signal ${i + 1}`, 5000)));
+      return ns;
+    };
+    assert.deepEqual(await got(b, wa.id, 'A'), [1, 2, 3], "A's signals reach B in order");
+    assert.deepEqual(await got(a, wb.id, 'B'), [1, 2, 3], "B's signals reach A in order");
+    const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
+    assert.deepEqual([await lost(p1), await lost(p2)], ['0', '0']);
+  } finally {
+    a.ws.terminate();
+    b.ws.terminate();
+    link.close();
+  }
+});
+
 it('a join stays in the room\'s events though the last participant of its process leaves while Redis admits it', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
   const clients: RawClient[] = [];
