@@ -10,6 +10,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
   const turnSecret = env.TURN_SECRET;
   const turnUrls = list(env.TURN_URLS);
   const sentinels = list(env.REDIS_SENTINELS);
+  const clusterNodes = list(env.REDIS_CLUSTER_NODES);
   return {
     maxPeersPerRoom: num(env.RTC_MAX_PEERS),
     maxConnections: num(env.RTC_MAX_CONNECTIONS),
@@ -25,6 +26,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
           sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
         }
       : undefined,
+    redisCluster: clusterNodes ? { cluster: clusterNodes, password: env.REDIS_PASSWORD || undefined } : undefined,
     graceMs: num(env.RTC_GRACE_MS),
     rateLimit:
       env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST

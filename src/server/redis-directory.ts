@@ -1,23 +1,28 @@
 /**
  * Room membership in Redis, so several server processes share rooms. Each room is a hash
- * `rtc:room:<room>` (id → member record) and a pub/sub channel `rtc:bus:<room>` for its events;
- * signals go to the channel of the recipient's process, `rtc:to:<id>`. Each process keeps
+ * `rtc:room:{<room>}` (id → member record) and a pub/sub channel `rtc:bus:{<room>}` for its
+ * events; signals go to the channel of the recipient's process, `rtc:to:{<id>}`. Each process keeps
  * `rtc:proc:<id>` alive with a short expiry. A process that vanished (killed, crashed)
  * leaves records behind: the others keep them for the resume grace period, so its clients can
  * come back through another process as the same participants, then remove them and announce it.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
 import { BusOutbox } from './bus-outbox.js';
+import { connectRedis, type RedisLink, type RedisTarget } from './redis-connection.js';
+export { describeRedis } from './redis-connection.js';
 import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord, type SignalEvent } from './directory.js';
 
-const ROOM = (room: string) => `rtc:room:${room}`;
-const BUS = (room: string) => `rtc:bus:${room}`;
+// A room's keys and channel carry it as a hash tag (`{…}`: up to the first `}`, the same in each,
+// whatever the room's name holds), so in a Cluster they live on one node and one script may touch
+// them all.
+const ROOM = (room: string) => `rtc:room:{${room}}`;
+const BUS_PREFIX = 'rtc:bus:{';
+const BUS = (room: string) => `${BUS_PREFIX}${room}}`;
 const PROC = (proc: string) => `rtc:proc:${proc}`;
 /** Each process's own channel: signals for its participants (PUBLISH then says whether it heard). */
-const INBOX = (proc: string) => `rtc:to:${proc}`;
-// Ids are UUIDs (no colon), so id first keeps any room name unambiguous.
-const DEPARTED = (room: string, id: string) => `rtc:left:${id}:${room}`;
+const INBOX = (proc: string) => `rtc:to:{${proc}}`;
+// Ids are UUIDs (no colon or brace), so the id is what follows the last colon.
+const DEPARTED = (room: string, id: string) => `rtc:left:{${room}}:${id}`;
 const KEY = 'rtc:resume-key';
 
 // Admit atomically: the capacity check and the write must not interleave with another process's.
@@ -53,54 +58,6 @@ function records(texts: string[]): MemberRecord[] {
   return out;
 }
 
-/** Redis reached through Sentinel: the sentinels and the name of the master they watch. */
-export interface RedisSentinelTarget {
-  /** `host:port` of each sentinel (26379 when no port is given). */
-  sentinels: string[];
-  /** The master's name in the sentinels' configuration (default `mymaster`). */
-  name?: string;
-  /** The master's password, if it needs one. */
-  password?: string;
-  /** The sentinels' password, if they need one. */
-  sentinelPassword?: string;
-}
-
-/** Where Redis is: a `redis://` or `rediss://` URL, or Sentinel. */
-export type RedisTarget = string | RedisSentinelTarget;
-
-/** Where `target` is, for logs (never a password). */
-export function describeRedis(target: RedisTarget): string {
-  return typeof target === 'string' ? new URL(target).host : `sentinels ${target.sentinels.join(',')} (${target.name ?? 'mymaster'})`;
-}
-
-/**
- * A connection to `target`. After a failover, a connection kept to the old master (a managed
- * Redis whose address now names the new one, or an old master demoted rather than killed) gets
- * READONLY for every write: it reconnects, which finds the new master, and resends the command.
- */
-function connect(target: RedisTarget, connectionName: string): Redis {
-  const common: RedisOptions = {
-    connectionName, // shown by CLIENT LIST, so an operator can tell whose connection is whose
-    maxRetriesPerRequest: 2,
-    enableOfflineQueue: true,
-    lazyConnect: false,
-    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
-  };
-  if (typeof target === 'string') return new Redis(target, common);
-  return new Redis({
-    ...common,
-    sentinels: target.sentinels.map((s) => {
-      const at = s.lastIndexOf(':');
-      return at < 0 ? { host: s, port: 26379 } : { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
-    }),
-    name: target.name ?? 'mymaster',
-    password: target.password,
-    sentinelPassword: target.sentinelPassword,
-    // Told by the sentinels of a failover, rather than finding out when the old master fails a write.
-    failoverDetector: true,
-  });
-}
-
 /** Options of the Redis directory. */
 export interface RedisDirectoryOptions {
   /** How long a vanished process's participants are kept for resume, ms. */
@@ -117,7 +74,9 @@ export class RedisDirectory implements Directory {
   onResync?: () => void;
   onLocate?: (room: string, id: string) => string | undefined;
   onSignalsLost?: (count: number) => void;
-  #pub: Redis;
+  #pub: RedisLink;
+  /** Commands (the publishing link's client). */
+  #cmd: RedisLink['client'];
   /** Signals for other processes until heard; held up to 5 s (the kit's client gives a lost offer 10). */
   #outbox = new BusOutbox<SignalEvent & { room: string }>({
     publish: (proc, signals) => this.#pub.publish(INBOX(proc), JSON.stringify({ origin: this.proc, signals })),
@@ -127,7 +86,7 @@ export class RedisDirectory implements Directory {
     max: 10_000,
     onLost: (n) => this.onSignalsLost?.(n),
   });
-  #sub: Redis;
+  #sub: RedisLink;
   #watched = new Map<string, Promise<void>>();
   #deadSince = new Map<string, number>();
   #timer: ReturnType<typeof setInterval>;
@@ -136,13 +95,14 @@ export class RedisDirectory implements Directory {
   constructor(target: RedisTarget, opts: RedisDirectoryOptions) {
     this.#opts = opts;
     const sweepMs = opts.sweepMs ?? 2000;
-    this.#pub = connect(target, `rtc-signal:${this.proc}:pub`);
-    this.#sub = connect(target, `rtc-signal:${this.proc}:sub`);
-    for (const r of [this.#pub, this.#sub]) r.on('error', (err) => opts.log?.(`redis: ${err.message}`));
-    this.#sub.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
+    this.#pub = connectRedis(target, `rtc-signal:${this.proc}:pub`);
+    this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, true);
+    this.#cmd = this.#pub.client;
+    for (const r of [this.#pub.client, this.#sub.client]) r.on('error', (err: Error) => opts.log?.(`redis: ${err.message}`));
+    this.#sub.onMessage((channel, text) => this.#onMessage(channel, text));
     // After the first connection, a 'ready' is a reconnection: what was published meanwhile is
     // lost to us, and a long enough break got us swept as a vanished process. Catch up.
-    for (const r of [this.#pub, this.#sub]) {
+    for (const r of [this.#pub.client, this.#sub.client]) {
       let first = true;
       r.on('ready', () => {
         if (first) first = false;
@@ -163,43 +123,43 @@ export class RedisDirectory implements Directory {
    */
   async ready(): Promise<void> {
     await Promise.all(
-      [this.#pub, this.#sub].map((r) =>
+      [this.#pub.client, this.#sub.client].map((r) =>
         r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
       ),
     );
-    await this.#sub.subscribe(INBOX(this.proc));
+    await this.#sub.subscribe([INBOX(this.proc)]);
   }
 
   #alive(sweepMs: number) {
-    return this.#pub.set(PROC(this.proc), '1', 'PX', sweepMs * 3).catch(() => {});
+    return this.#cmd.set(PROC(this.proc), '1', 'PX', sweepMs * 3).catch(() => {});
   }
 
   async admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null> {
-    const flat = (await this.#pub.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as
+    const flat = (await this.#cmd.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as
       | string[]
       | null;
     return flat && records(flat.filter((_, i) => i % 2 === 1)); // HGETALL: id, record, id, record…
   }
 
   async remove(room: string, id: string, proc: string): Promise<boolean> {
-    return (await this.#pub.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS), proc)) === 1;
+    return (await this.#cmd.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS), proc)) === 1;
   }
 
   async departed(room: string, id: string): Promise<boolean> {
-    return (await this.#pub.exists(DEPARTED(room, id))) === 1;
+    return (await this.#cmd.exists(DEPARTED(room, id))) === 1;
   }
 
   async members(room: string): Promise<MemberRecord[]> {
-    return records(Object.values(await this.#pub.hgetall(ROOM(room))));
+    return records(Object.values(await this.#cmd.hgetall(ROOM(room))));
   }
 
   /** Back after a break: alive again, subscribed again, then the rooms catch up (`onResync`). */
   async #resync(sweepMs: number): Promise<void> {
-    if (this.#pub.status !== 'ready' || this.#sub.status !== 'ready') return; // the other one's 'ready' will do it
+    if (this.#pub.client.status !== 'ready' || this.#sub.client.status !== 'ready') return; // the other one's 'ready' will do it
     try {
       await this.#alive(sweepMs);
       // ioredis subscribes again on its own; asking here makes sure it is done before we read.
-      await this.#sub.subscribe(INBOX(this.proc), ...[...this.#watched.keys()].map(BUS));
+      await this.#sub.subscribe([INBOX(this.proc), ...[...this.#watched.keys()].map(BUS)]);
     } catch (err) {
       this.#opts.log?.(`redis resync: ${(err as Error).message}`);
       return;
@@ -221,7 +181,7 @@ export class RedisDirectory implements Directory {
     // before it lands, it could miss what the room publishes meanwhile.
     let subscribed = this.#watched.get(room);
     if (!subscribed) {
-      subscribed = this.#sub.subscribe(BUS(room)).then(
+      subscribed = this.#sub.subscribe([BUS(room)]).then(
         () => {},
         (err) => {
           if (this.#watched.get(room) === subscribed) this.#watched.delete(room); // a later join tries again
@@ -239,13 +199,14 @@ export class RedisDirectory implements Directory {
   }
 
   async sharedKey(): Promise<string> {
-    await this.#pub.set(KEY, randomBytes(32).toString('base64url'), 'NX');
-    return (await this.#pub.get(KEY)) ?? '';
+    await this.#cmd.set(KEY, randomBytes(32).toString('base64url'), 'NX');
+    return (await this.#cmd.get(KEY)) ?? '';
   }
 
   #onMessage(channel: string, text: string): void {
     if (channel === INBOX(this.proc)) return this.#onSignals(text);
-    const room = channel.slice('rtc:bus:'.length);
+    if (!channel.startsWith(BUS_PREFIX)) return;
+    const room = channel.slice(BUS_PREFIX.length, -1);
     if (!this.#watched.has(room)) return;
     let parsed: { origin: string; event: BusEvent };
     try {
@@ -273,7 +234,7 @@ export class RedisDirectory implements Directory {
   async #sweep(): Promise<void> {
     const now = Date.now();
     for (const room of this.#watched.keys()) {
-      const all = await this.#pub.hgetall(ROOM(room));
+      const all = await this.#cmd.hgetall(ROOM(room));
       for (const [id, text] of Object.entries(all)) {
         let rec: MemberRecord;
         try {
@@ -283,7 +244,7 @@ export class RedisDirectory implements Directory {
         }
         if (rec.proc === this.proc) continue;
         const key = `${room}\n${id}\n${rec.proc}`;
-        if ((await this.#pub.exists(PROC(rec.proc))) === 1) {
+        if ((await this.#cmd.exists(PROC(rec.proc))) === 1) {
           this.#deadSince.delete(key);
           continue;
         }
@@ -305,8 +266,8 @@ export class RedisDirectory implements Directory {
     clearInterval(this.#timer);
     this.#outbox.close();
     // Down or not yet up, Redis would hold this through its retries: the key expires on its own.
-    if (this.#pub.status === 'ready') await this.#pub.del(PROC(this.proc)).catch(() => {});
-    this.#pub.disconnect();
-    this.#sub.disconnect();
+    if (this.#cmd.status === 'ready') await this.#cmd.del(PROC(this.proc)).catch(() => {});
+    this.#pub.client.disconnect();
+    this.#sub.client.disconnect();
   }
 }

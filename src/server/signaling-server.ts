@@ -21,7 +21,7 @@ import { Admission, refuse } from './admission.js';
 import { Delivery } from './delivery.js';
 import { MemoryDirectory, type Directory } from './directory.js';
 import { Metrics } from './metrics.js';
-import type { RedisSentinelTarget } from './redis-directory.js';
+import type { RedisClusterTarget, RedisSentinelTarget } from './redis-connection.js';
 import { Rooms } from './rooms.js';
 import type { TurnOptions } from './turn.js';
 
@@ -55,6 +55,8 @@ export interface SignalingOptions {
   redisUrl?: string;
   /** Shares rooms between processes through the Redis master these sentinels watch (instead of `redisUrl`). */
   redisSentinel?: RedisSentinelTarget;
+  /** Shares rooms between processes through a Redis Cluster (instead of `redisUrl`). */
+  redisCluster?: RedisClusterTarget;
   /** Room membership and the bus between processes (default: in memory, or Redis with `redisUrl`). */
   directory?: Directory;
   /** Unacknowledged messages are sent again after this long (default 1.5 s). */
@@ -101,8 +103,8 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   if (options.directory) {
     directory = made = options.directory;
     ready = Promise.resolve();
-  } else if (options.redisSentinel || options.redisUrl) {
-    const target = options.redisSentinel ?? options.redisUrl!;
+  } else if (options.redisSentinel || options.redisCluster || options.redisUrl) {
+    const target = options.redisSentinel ?? options.redisCluster ?? options.redisUrl!;
     // Loaded only when asked for, so a server without Redis never needs the client installed.
     const connected = import('./redis-directory.js').then(async ({ RedisDirectory, describeRedis }) => {
       const d = (made = new RedisDirectory(target, { graceMs, log }));

@@ -64,7 +64,7 @@ it('a failover behind one address: connections left on the old master (read-only
   const link = await redisLink(master.url);
   stopping(() => link.close());
   const t = await roomAcrossTwo({ REDIS_URL: link.url }, 'behind-one-address');
-  await until(async () => (await replica.client.hlen('rtc:room:behind-one-address')) === 2, 'both members on the replica');
+  await until(async () => (await replica.client.hlen('rtc:room:{behind-one-address}')) === 2, 'both members on the replica');
 
   // The replica becomes master, the old master its replica; the address now leads to the new one.
   await replica.client.replicaof('NO', 'ONE');
@@ -104,20 +104,20 @@ it('a Sentinel failover: the master dies, the sentinel promotes its replica, the
   const { master, replica, sentinel, promoted } = await sentinelSet();
   const t = await roomAcrossTwo({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}` }, 'sentinel');
   // Both processes went through the sentinel to the master.
-  assert.equal(await master.client.hlen('rtc:room:sentinel'), 2);
-  await until(async () => (await replica.client.hlen('rtc:room:sentinel')) === 2, 'both members on the replica');
+  assert.equal(await master.client.hlen('rtc:room:{sentinel}'), 2);
+  await until(async () => (await replica.client.hlen('rtc:room:{sentinel}')) === 2, 'both members on the replica');
 
   master.stop();
   await promoted();
   // At once: the processes may still be reconnecting, and signals between them wait until they hear.
   await roomGoesOn(t);
-  assert.equal(await replica.client.hlen('rtc:room:sentinel'), 3, 'the room lives on the new master');
+  assert.equal(await replica.client.hlen('rtc:room:{sentinel}'), 3, 'the room lives on the new master');
 });
 
 it('a Sentinel switchover: the old master lives on, and the processes leave it for the new one', { skip, timeout: 60_000 }, async () => {
   const { master, replica, sentinel, promoted } = await sentinelSet();
   const t = await roomAcrossTwo({ REDIS_SENTINELS: `127.0.0.1:${sentinel.port}` }, 'switchover');
-  await until(async () => (await replica.client.hlen('rtc:room:switchover')) === 2, 'both members on the replica');
+  await until(async () => (await replica.client.hlen('rtc:room:{switchover}')) === 2, 'both members on the replica');
 
   await sentinel.client.call('SENTINEL', 'FAILOVER', 'mymaster');
   await promoted();
@@ -127,7 +127,7 @@ it('a Sentinel switchover: the old master lives on, and the processes leave it f
   await until(async () => (await ours(replica)) === 4, "both processes' connections on the new master", 5000);
   console.log(`switchover: both processes on the new master ${Date.now() - t0} ms after it was promoted`);
   await roomGoesOn(t);
-  assert.equal(await replica.client.hlen('rtc:room:switchover'), 3, 'the room lives on the new master');
+  assert.equal(await replica.client.hlen('rtc:room:{switchover}'), 3, 'the room lives on the new master');
 });
 
 it('a call across two processes goes on through a Sentinel failover', { skip, timeout: 120_000 }, async () => {

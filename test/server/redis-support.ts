@@ -67,6 +67,33 @@ export async function startRedis(args: string[] = [], sentinel?: string[]): Prom
   };
 }
 
+/** A Redis Cluster of `size` masters (no replicas) on free ports, formed and ready. */
+export async function startRedisCluster(size = 3): Promise<{ nodes: RedisProcess[]; seeds: string; stop(): void }> {
+  const nodes = await Promise.all(
+    Array.from({ length: size }, () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'])),
+  );
+  const stop = () => nodes.forEach((n) => n.stop());
+  try {
+    // Each node takes an even share of the 16384 slots, then they meet.
+    const per = Math.ceil(16384 / size);
+    await Promise.all(
+      nodes.map((n, i) => n.client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)))),
+    );
+    for (const n of nodes.slice(1)) await n.client.call('CLUSTER', 'MEET', '127.0.0.1', String(nodes[0].port));
+    const end = Date.now() + 15_000;
+    for (;;) {
+      const infos = await Promise.all(nodes.map((n) => n.client.call('CLUSTER', 'INFO') as Promise<string>));
+      if (infos.every((i) => /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${size}\\b`).test(i))) break;
+      if (Date.now() > end) throw new Error(`the cluster did not form: ${infos[0]}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } catch (err) {
+    stop();
+    throw err;
+  }
+  return { nodes, seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(','), stop };
+}
+
 /**
  * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
  * slow what goes to Redis by `delay(ms)` (in order), so a command's reply comes that late; and

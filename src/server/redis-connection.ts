@@ -1,0 +1,104 @@
+/**
+ * Connections to Redis as a deployment has it: one server (a URL), a master watched by
+ * Sentinel, or a Cluster. `RedisLink` gives the directory one face for all three, pub/sub
+ * included: plain pub/sub on one server, sharded pub/sub in a Cluster (a channel lives on its
+ * slot's node, like a key, so PUBLISH's reply still counts who heard it).
+ */
+import { Cluster, Redis, type RedisOptions } from 'ioredis';
+
+/** Redis reached through Sentinel: the sentinels and the name of the master they watch. */
+export interface RedisSentinelTarget {
+  /** `host:port` of each sentinel (26379 when no port is given). */
+  sentinels: string[];
+  /** The master's name in the sentinels' configuration (default `mymaster`). */
+  name?: string;
+  /** The master's password, if it needs one. */
+  password?: string;
+  /** The sentinels' password, if they need one. */
+  sentinelPassword?: string;
+}
+
+/** A Redis Cluster: some of its nodes, from which the rest are found. */
+export interface RedisClusterTarget {
+  /** `host:port` of one or more nodes (6379 when no port is given). */
+  cluster: string[];
+  /** The nodes' password, if they need one. */
+  password?: string;
+}
+
+/** Where Redis is: a `redis://` or `rediss://` URL, Sentinel, or a Cluster. */
+export type RedisTarget = string | RedisSentinelTarget | RedisClusterTarget;
+
+/** Where `target` is, for logs (never a password). */
+export function describeRedis(target: RedisTarget): string {
+  if (typeof target === 'string') return new URL(target).host;
+  if ('cluster' in target) return `cluster ${target.cluster.join(',')}`;
+  return `sentinels ${target.sentinels.join(',')} (${target.name ?? 'mymaster'})`;
+}
+
+const hostPort = (s: string, port: number) => {
+  const at = s.lastIndexOf(':');
+  return at < 0 ? { host: s, port } : { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
+};
+
+/** One connection (or, in a Cluster, one client of every node) for commands or for subscriptions. */
+export interface RedisLink {
+  /** The ioredis client (`status`, its events, and the commands). */
+  readonly client: Redis | Cluster;
+  /** Publishes; resolves to how many subscribers heard it. */
+  publish(channel: string, text: string): Promise<number>;
+  subscribe(channels: string[]): Promise<unknown>;
+  unsubscribe(channel: string): Promise<unknown>;
+  /** Calls `handler` with every message on a subscribed channel. */
+  onMessage(handler: (channel: string, text: string) => void): void;
+}
+
+/**
+ * A link to `target`, named `connectionName` in CLIENT LIST (so an operator can tell whose
+ * connection is whose). After a failover, a connection kept to the old master (a managed Redis
+ * whose address now names the new one, or an old master demoted rather than killed) gets
+ * READONLY for every write: it reconnects, which finds the new master, and resends the command.
+ */
+export function connectRedis(target: RedisTarget, connectionName: string, forSubscriptions = false): RedisLink {
+  const common: RedisOptions = {
+    connectionName,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+    lazyConnect: false,
+    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+  };
+  if (typeof target !== 'string' && 'cluster' in target) {
+    const { enableOfflineQueue, lazyConnect, ...redisOptions } = common;
+    const client = new Cluster(
+      target.cluster.map((s) => hostPort(s, 6379)),
+      { enableOfflineQueue, lazyConnect, redisOptions: { ...redisOptions, password: target.password }, shardedSubscribers: forSubscriptions },
+    );
+    return {
+      client,
+      publish: (channel, text) => client.spublish(channel, text) as Promise<number>,
+      // A sharded subscription names channels of one slot: one at a time.
+      subscribe: (channels) => Promise.all(channels.map((c) => client.ssubscribe(c))),
+      unsubscribe: (channel) => client.sunsubscribe(channel),
+      onMessage: (handler) => void client.on('smessage', handler),
+    };
+  }
+  const client =
+    typeof target === 'string'
+      ? new Redis(target, common)
+      : new Redis({
+          ...common,
+          sentinels: target.sentinels.map((s) => hostPort(s, 26379)),
+          name: target.name ?? 'mymaster',
+          password: target.password,
+          sentinelPassword: target.sentinelPassword,
+          // Told by the sentinels of a failover, rather than finding out when the old master fails a write.
+          failoverDetector: true,
+        });
+  return {
+    client,
+    publish: (channel, text) => client.publish(channel, text),
+    subscribe: (channels) => (channels.length ? client.subscribe(...channels) : Promise.resolve()),
+    unsubscribe: (channel) => client.unsubscribe(channel),
+    onMessage: (handler) => void client.on('message', handler),
+  };
+}

@@ -1,0 +1,93 @@
+/**
+ * Scale-out on a Redis Cluster, for real: three `redis-server --cluster-enabled` masters, two
+ * signaling server processes each given a different node to start from (`REDIS_CLUSTER_NODES`).
+ * A room's keys share a hash tag, so the scripts that touch two of them run; signals and room
+ * events go over sharded pub/sub; a call between two headless Chromium browsers, one on each
+ * process, works.
+ */
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import type { Browser } from 'puppeteer-core';
+import { Participant, framesRise, launch, servePage } from './browser.js';
+import { skipRedis as skip, startRedisCluster } from './redis-support.js';
+import { MEDIA_STATE, RawClient, startServerProcess, type ServerProcess } from './support.js';
+
+let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
+const cleanup: (() => unknown)[] = [];
+
+before(async () => {
+  if (!skip) cluster = await startRedisCluster(3);
+});
+
+after(async () => {
+  for (const stop of cleanup.reverse()) await stop();
+  cluster?.stop();
+});
+
+/** Two server processes on the cluster, each starting from a different node, with a 1 s grace period. */
+async function twoProcesses(): Promise<[ServerProcess, ServerProcess]> {
+  const [n1, n2] = cluster!.seeds.split(',');
+  const env = { RTC_GRACE_MS: '1000' };
+  const ps = await Promise.all([
+    startServerProcess(['--port', '0'], { ...env, REDIS_CLUSTER_NODES: n1 }),
+    startServerProcess(['--port', '0'], { ...env, REDIS_CLUSTER_NODES: n2 }),
+  ]);
+  for (const p of ps) cleanup.push(() => p.stop());
+  return ps as [ServerProcess, ServerProcess];
+}
+
+const client = (p: ServerProcess) => {
+  const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+  cleanup.push(() => c.ws.terminate());
+  return c;
+};
+
+it('two processes share rooms on a Redis Cluster: joins, signals, leaves, returns, and a vanished process swept', { skip, timeout: 60_000 }, async () => {
+  const [p1, p2] = await twoProcesses();
+  // Rooms whose keys land on different nodes.
+  const slots = new Set<number>();
+  for (const room of ['north', 'south', 'east', 'west']) {
+    slots.add(Math.floor(((await cluster!.nodes[0].client.call('CLUSTER', 'KEYSLOT', `rtc:room:{${room}}`)) as number) / 5462));
+  }
+  assert.ok(slots.size >= 2, 'the rooms are spread over the nodes');
+
+  for (const room of ['north', 'south', 'east', 'west']) {
+    const a = client(p1);
+    const b = client(p2);
+    const wa = await a.join(room);
+    const wb = await b.join(room);
+    assert.deepEqual(wb.peers.map((p: { id: string }) => p.id), [wa.id], `${room}: B is told of A`);
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, `${room}: A hears B join`);
+    a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE });
+    await b.next((f) => f.type === 'signal' && f.from === wa.id, `${room}: A's signal reaches B`);
+    b.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
+    await a.next((f) => f.type === 'signal' && f.from === wb.id, `${room}: B's signal reaches A`);
+
+    // A goodbye removes B's record and remembers the leave (one script, two keys of the room).
+    b.send({ v: 1, type: 'leave' });
+    await a.next((f) => f.type === 'peer-left' && f.id === wb.id, `${room}: A hears B leave`);
+    const again = client(p2);
+    const w2 = await again.join(room, { resume: { id: wb.id, secret: wb.resume }, ack: 0 });
+    assert.notEqual(w2.id, wb.id, `${room}: B's return after its leave was announced is a new participant`);
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === w2.id, `${room}: A hears B join again`);
+  }
+
+  // Process 2 vanishes: after the grace period process 1 sweeps its participants from the rooms.
+  await p2.stop('SIGKILL');
+  const a = client(p1);
+  const wa = await a.join('north');
+  assert.equal(wa.peers.length, 2, 'A and B of the first round (B on the vanished process)');
+  await a.next((f) => f.type === 'peer-left', 'the vanished process is swept', 15_000);
+});
+
+it('a call between two browsers, each on its own process, over a Redis Cluster', { skip, timeout: 90_000 }, async () => {
+  const [p1, p2] = await twoProcesses();
+  const [b1, b2, served] = await Promise.all([launch(), launch(), servePage()]);
+  cleanup.push(() => served.close(), () => b1.close(), () => b2.close());
+  const a = await Participant.open(b1 as Browser, served.url, p1.url, 'cluster-call', 'Ada', true);
+  const b = await Participant.open(b2 as Browser, served.url, p2.url, 'cluster-call', 'Bob', true);
+  cleanup.push(() => a.close(), () => b.close());
+  for (const p of [a, b]) await framesRise(p, 'call across two processes on a cluster', 10, 25_000);
+  const [sa, sb] = [await a.state(), await b.state()];
+  assert.deepEqual([sa.participants[0]?.id, sb.participants[0]?.id], [sb.localId, sa.localId]);
+});
