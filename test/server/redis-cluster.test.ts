@@ -3,14 +3,14 @@
  * signaling server processes each given a different node to start from (`REDIS_CLUSTER_NODES`).
  * A room's keys share a hash tag, so the scripts that touch two of them run; signals and room
  * events go over sharded pub/sub; a call between two headless Chromium browsers, one on each
- * process, works.
+ * process, works; and a room goes on when the master holding it dies and its replica takes over.
  */
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Participant, framesRise, launch, servePage } from './browser.js';
 import { skipRedis as skip, startRedisCluster } from './redis-support.js';
-import { MEDIA_STATE, RawClient, startServerProcess, type ServerProcess } from './support.js';
+import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
 let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
 const cleanup: (() => unknown)[] = [];
@@ -24,9 +24,9 @@ after(async () => {
   cluster?.stop();
 });
 
-/** Two server processes on the cluster, each starting from a different node, with a 1 s grace period. */
-async function twoProcesses(): Promise<[ServerProcess, ServerProcess]> {
-  const [n1, n2] = cluster!.seeds.split(',');
+/** Two server processes on the cluster (`seeds`), each starting from a different node, with a 1 s grace period. */
+async function twoProcesses(seeds = cluster!.seeds): Promise<[ServerProcess, ServerProcess]> {
+  const [n1, n2] = seeds.split(',');
   const env = { RTC_GRACE_MS: '1000' };
   const ps = await Promise.all([
     startServerProcess(['--port', '0'], { ...env, REDIS_CLUSTER_NODES: n1 }),
@@ -90,4 +90,38 @@ it('a call between two browsers, each on its own process, over a Redis Cluster',
   for (const p of [a, b]) await framesRise(p, 'call across two processes on a cluster', 10, 25_000);
   const [sa, sb] = [await a.state(), await b.state()];
   assert.deepEqual([sa.participants[0]?.id, sb.participants[0]?.id], [sb.localId, sa.localId]);
+});
+
+it('a room goes on when the cluster master holding it dies and its replica takes over', { skip, timeout: 90_000 }, async () => {
+  const failing = await startRedisCluster(3, true);
+  cleanup.push(() => failing.stop());
+  const [m0, m1, m2] = failing.nodes;
+  // A room on the first master; the processes start from the other two.
+  let room = '';
+  for (let i = 0; !room; i++) {
+    const slot = (await m0.client.call('CLUSTER', 'KEYSLOT', `rtc:room:{failing-${i}}`)) as number;
+    if (slot < 5462) room = `failing-${i}`;
+  }
+  const [p1, p2] = await twoProcesses(`127.0.0.1:${m1.port},127.0.0.1:${m2.port}`);
+  const a = client(p1);
+  const b = client(p2);
+  const wa = await a.join(room);
+  const wb = await b.join(room);
+  await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A hears B join');
+  const replica = failing.replicas[0];
+  await replica.client.call('READONLY');
+  await until(async () => (await replica.client.hlen(`rtc:room:{${room}}`)) === 2, 'both members on the replica');
+
+  m0.stop();
+  await until(async () => /role:master/.test(await replica.client.info('replication')), 'the replica takes over', 20_000);
+
+  const c = client(p2);
+  const wc = await c.join(room);
+  assert.equal(wc.type, 'welcome', `C is admitted: ${JSON.stringify(wc)}`);
+  assert.deepEqual(wc.peers.map((p: { id: string }) => p.id).sort(), [wa.id, wb.id].sort(), 'and told of A and B');
+  await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A hears C join', 10_000);
+  c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
+  await a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
+  a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE });
+  await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B");
 });

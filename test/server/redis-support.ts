@@ -67,31 +67,49 @@ export async function startRedis(args: string[] = [], sentinel?: string[]): Prom
   };
 }
 
-/** A Redis Cluster of `size` masters (no replicas) on free ports, formed and ready. */
-export async function startRedisCluster(size = 3): Promise<{ nodes: RedisProcess[]; seeds: string; stop(): void }> {
-  const nodes = await Promise.all(
-    Array.from({ length: size }, () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'])),
-  );
-  const stop = () => nodes.forEach((n) => n.stop());
+/**
+ * A Redis Cluster of `size` masters on free ports, with a replica each when `replicas` (they
+ * take over a master that dies after 2 s), formed and ready. `nodes` are the masters.
+ */
+export async function startRedisCluster(
+  size = 3,
+  replicas = false,
+): Promise<{ nodes: RedisProcess[]; replicas: RedisProcess[]; seeds: string; stop(): void }> {
+  const node = () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']);
+  const nodes = await Promise.all(Array.from({ length: size }, node));
+  const followers = replicas ? await Promise.all(Array.from({ length: size }, node)) : [];
+  const stop = () => [...nodes, ...followers].forEach((n) => n.stop());
   try {
     // Each node takes an even share of the 16384 slots, then they meet.
     const per = Math.ceil(16384 / size);
     await Promise.all(
       nodes.map((n, i) => n.client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)))),
     );
-    for (const n of nodes.slice(1)) await n.client.call('CLUSTER', 'MEET', '127.0.0.1', String(nodes[0].port));
-    const end = Date.now() + 15_000;
-    for (;;) {
-      const infos = await Promise.all(nodes.map((n) => n.client.call('CLUSTER', 'INFO') as Promise<string>));
-      if (infos.every((i) => /cluster_state:ok/.test(i) && new RegExp(`cluster_known_nodes:${size}\\b`).test(i))) break;
-      if (Date.now() > end) throw new Error(`the cluster did not form: ${infos[0]}`);
-      await new Promise((r) => setTimeout(r, 100));
+    const all = [...nodes, ...followers];
+    for (const n of all.slice(1)) await n.client.call('CLUSTER', 'MEET', '127.0.0.1', String(nodes[0].port));
+    const formed = async (what: string, ok: (info: string, node: RedisProcess) => Promise<boolean> | boolean) => {
+      const end = Date.now() + 15_000;
+      for (;;) {
+        const infos = await Promise.all(all.map((n) => n.client.call('CLUSTER', 'INFO') as Promise<string>));
+        if ((await Promise.all(infos.map((info, i) => ok(info, all[i])))).every(Boolean)) return;
+        if (Date.now() > end) throw new Error(`the cluster did not ${what}: ${infos[0]}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await formed('form', (info) => /cluster_state:ok/.test(info) && new RegExp(`cluster_known_nodes:${all.length}\\b`).test(info));
+    for (const [i, f] of followers.entries()) {
+      await f.client.call('CLUSTER', 'REPLICATE', (await nodes[i].client.call('CLUSTER', 'MYID')) as string);
+    }
+    if (replicas) {
+      await formed('sync its replicas', async (_info, n) =>
+        nodes.includes(n) || /master_link_status:up/.test(await n.client.info('replication')),
+      );
     }
   } catch (err) {
     stop();
     throw err;
   }
-  return { nodes, seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(','), stop };
+  return { nodes, replicas: followers, seeds: nodes.map((n) => `127.0.0.1:${n.port}`).join(','), stop };
 }
 
 /**
