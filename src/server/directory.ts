@@ -11,7 +11,14 @@ export interface MemberRecord extends PeerInfo {
 }
 
 /** A signal for a participant on another process. */
-export type SignalEvent = { kind: 'signal'; from: string; to: string; data: SignalData };
+export type SignalEvent = {
+  kind: 'signal';
+  from: string;
+  to: string;
+  data: SignalData;
+  /** Set when a process passed it on to where its recipient moved (it is passed on once at most). */
+  hops?: number;
+};
 
 /** A room event one process tells the others. */
 export type BusEvent =
@@ -19,6 +26,27 @@ export type BusEvent =
   | { kind: 'left'; id: string }
   | SignalEvent
   | { kind: 'takeover'; id: string; proc: string };
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+
+/** True if `e` has the shape of a `BusEvent` (it came from Redis, where anyone with access could write). */
+export function isBusEvent(e: unknown): e is BusEvent {
+  if (!e || typeof e !== 'object') return false;
+  const v = e as Record<string, unknown>;
+  const peer = v.peer as Record<string, unknown> | undefined;
+  switch (v.kind) {
+    case 'joined':
+      return !!peer && typeof peer === 'object' && isStr(peer.id) && isStr(peer.name) && isStr(peer.proc);
+    case 'left':
+      return isStr(v.id);
+    case 'signal':
+      return isStr(v.from) && isStr(v.to) && !!v.data && typeof v.data === 'object';
+    case 'takeover':
+      return isStr(v.id) && isStr(v.proc);
+    default:
+      return false;
+  }
+}
 
 /** Shared room membership and the room bus. */
 export interface Directory {

@@ -1,4 +1,5 @@
 /** Reads the signaling server's settings from environment variables (see README, "Server"). */
+import { hostPort } from './host-port.js';
 import type { SignalingOptions } from './signaling-server.js';
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
@@ -11,6 +12,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
   const turnUrls = list(env.TURN_URLS);
   const sentinels = list(env.REDIS_SENTINELS);
   const clusterNodes = list(env.REDIS_CLUSTER_NODES);
+  // A typo in an address fails at start, not as joins refused later.
+  for (const s of [...(sentinels ?? []), ...(clusterNodes ?? [])]) hostPort(s, 1);
+  const redisSettings = [env.REDIS_URL && 'REDIS_URL', sentinels && 'REDIS_SENTINELS', clusterNodes && 'REDIS_CLUSTER_NODES'].filter(Boolean);
+  if (redisSettings.length > 1) throw new Error(`set one of ${redisSettings.join(', ')}, not several`);
   return {
     maxPeersPerRoom: num(env.RTC_MAX_PEERS),
     maxConnections: num(env.RTC_MAX_CONNECTIONS),

@@ -5,6 +5,7 @@
  * slot's node, like a key, so PUBLISH's reply still counts who heard it).
  */
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
+import { hostPort } from './host-port.js';
 
 /** Redis reached through Sentinel: the sentinels and the name of the master they watch. */
 export interface RedisSentinelTarget {
@@ -36,11 +37,6 @@ export function describeRedis(target: RedisTarget): string {
   return `sentinels ${target.sentinels.join(',')} (${target.name ?? 'mymaster'})`;
 }
 
-const hostPort = (s: string, port: number) => {
-  const at = s.lastIndexOf(':');
-  return at < 0 ? { host: s, port } : { host: s.slice(0, at), port: Number(s.slice(at + 1)) };
-};
-
 /** One connection (or, in a Cluster, one client of every node) for commands or for subscriptions. */
 export interface RedisLink {
   /** The ioredis client (`status`, its events, and the commands). */
@@ -59,13 +55,27 @@ export interface RedisLink {
  * whose address now names the new one, or an old master demoted rather than killed) gets
  * READONLY for every write: it reconnects, which finds the new master, and resends the command.
  */
-export function connectRedis(target: RedisTarget, connectionName: string, forSubscriptions = false): RedisLink {
+export function connectRedis(
+  target: RedisTarget,
+  connectionName: string,
+  { forSubscriptions = false, onReadOnly }: { forSubscriptions?: boolean; onReadOnly?: () => void } = {},
+): RedisLink {
+  let readOnlyAt = 0;
   const common: RedisOptions = {
     connectionName,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     lazyConnect: false,
-    reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
+    reconnectOnError: (err) => {
+      if (!err.message.startsWith('READONLY')) return false;
+      // At most once a second: an address still leading to a replica (DNS not updated yet, or
+      // misconfigured) would otherwise reconnect and resend for ever.
+      const now = Date.now();
+      if (now - readOnlyAt < 1000) return false;
+      readOnlyAt = now;
+      onReadOnly?.();
+      return 2;
+    },
   };
   if (typeof target !== 'string' && 'cluster' in target) {
     const { enableOfflineQueue, lazyConnect, ...redisOptions } = common;

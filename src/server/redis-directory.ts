@@ -8,9 +8,10 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BusOutbox } from './bus-outbox.js';
+import { Redis } from 'ioredis';
 import { connectRedis, type RedisLink, type RedisTarget } from './redis-connection.js';
 export { describeRedis } from './redis-connection.js';
-import { DEPARTED_MS, type BusEvent, type Directory, type MemberRecord, type SignalEvent } from './directory.js';
+import { DEPARTED_MS, isBusEvent, type BusEvent, type Directory, type MemberRecord, type SignalEvent } from './directory.js';
 
 // A room's keys and channel carry it as a hash tag (`{…}`: up to the first `}`, the same in each,
 // whatever the room's name holds), so in a Cluster they live on one node and one script may touch
@@ -24,6 +25,8 @@ const INBOX = (proc: string) => `rtc:to:{${proc}}`;
 // Ids are UUIDs (no colon or brace), so the id is what follows the last colon.
 const DEPARTED = (room: string, id: string) => `rtc:left:{${room}}:${id}`;
 const KEY = 'rtc:resume-key';
+/** How long a received signal's number is remembered: past the sender's hold (5 s) and a reconnection. */
+const DEDUPE_MS = 30_000;
 
 // Admit atomically: the capacity check and the write must not interleave with another process's.
 // A room nobody joined for a day expires, so records of a room that vanished with its last process go.
@@ -78,25 +81,42 @@ export class RedisDirectory implements Directory {
   /** Commands (the publishing link's client). */
   #cmd: RedisLink['client'];
   /** Signals for other processes until heard; held up to 5 s (the kit's client gives a lost offer 10). */
-  #outbox = new BusOutbox<SignalEvent & { room: string }>({
-    publish: (proc, signals) => this.#pub.publish(INBOX(proc), JSON.stringify({ origin: this.proc, signals })),
+  #outbox = new BusOutbox({
+    // Not while reconnecting: ioredis would queue it past the hold (and resend it after a reply lost).
+    publish: (proc, texts) =>
+      this.#cmd.status === 'ready'
+        ? this.#pub.publish(INBOX(proc), `{"origin":${JSON.stringify(this.proc)},"signals":[${texts.join(',')}]}`)
+        : Promise.reject(new Error('not connected')),
     locate: (room, id) => this.onLocate?.(room, id),
     holdMs: 5000,
     retryMs: 100,
-    max: 10_000,
+    maxBytes: 8 << 20,
+    batchBytes: 256 << 10,
     onLost: (n) => this.onSignalsLost?.(n),
   });
+  /** This process's signals, numbered, so a receiver drops one it already has (sent again after a lost reply). */
+  #sent = 0;
+  /** Signals received (`origin:n`) and when, oldest first, for `#dedupeMs`. */
+  #seen = new Map<string, number>();
   #sub: RedisLink;
   #watched = new Map<string, Promise<void>>();
   #deadSince = new Map<string, number>();
   #timer: ReturnType<typeof setInterval>;
   #opts: RedisDirectoryOptions;
+  #closed = false;
 
   constructor(target: RedisTarget, opts: RedisDirectoryOptions) {
     this.#opts = opts;
     const sweepMs = opts.sweepMs ?? 2000;
-    this.#pub = connectRedis(target, `rtc-signal:${this.proc}:pub`);
-    this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, true);
+    // A write refused with READONLY: the address now leads to the new master. The subscriber,
+    // which never writes, is on the old one too (a replica now, which still passes on what is
+    // published, but whose subscribers the new master's PUBLISH does not count): move it as well.
+    this.#pub = connectRedis(target, `rtc-signal:${this.proc}:pub`, {
+      onReadOnly: () => {
+        if (this.#sub.client instanceof Redis) this.#sub.client.disconnect(true);
+      },
+    });
+    this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, { forSubscriptions: true });
     this.#cmd = this.#pub.client;
     for (const r of [this.#pub.client, this.#sub.client]) r.on('error', (err: Error) => opts.log?.(`redis: ${err.message}`));
     this.#sub.onMessage((channel, text) => this.#onMessage(channel, text));
@@ -127,7 +147,16 @@ export class RedisDirectory implements Directory {
         r.status === 'ready' ? undefined : new Promise<void>((resolve) => r.once('ready', () => resolve())),
       ),
     );
-    await this.#sub.subscribe([INBOX(this.proc)]);
+    // Until it is heard on its own channel, signals for this process are held by their senders.
+    for (;;) {
+      try {
+        await this.#sub.subscribe([INBOX(this.proc)]);
+        return;
+      } catch (err) {
+        if (this.#closed) throw err;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
   }
 
   #alive(sweepMs: number) {
@@ -173,7 +202,7 @@ export class RedisDirectory implements Directory {
   }
 
   send(proc: string, room: string, event: SignalEvent): void {
-    this.#outbox.send(proc, { ...event, room });
+    this.#outbox.send(proc, { room, to: event.to, text: JSON.stringify({ ...event, room, n: ++this.#sent }) });
   }
 
   watch(room: string): Promise<void> {
@@ -204,30 +233,38 @@ export class RedisDirectory implements Directory {
   }
 
   #onMessage(channel: string, text: string): void {
-    if (channel === INBOX(this.proc)) return this.#onSignals(text);
-    if (!channel.startsWith(BUS_PREFIX)) return;
-    const room = channel.slice(BUS_PREFIX.length, -1);
-    if (!this.#watched.has(room)) return;
-    let parsed: { origin: string; event: BusEvent };
+    // What comes from Redis is ours unless someone else writes there: a malformed event must not
+    // throw out of ioredis's handler (it would take the process down).
     try {
-      parsed = JSON.parse(text);
-    } catch {
-      return;
+      if (channel === INBOX(this.proc)) return this.#onSignals(text);
+      if (!channel.startsWith(BUS_PREFIX)) return;
+      const room = channel.slice(BUS_PREFIX.length, -1);
+      if (!this.#watched.has(room)) return;
+      const parsed = JSON.parse(text) as { origin: string; event: BusEvent };
+      if (parsed.origin === this.proc || !isBusEvent(parsed.event)) return;
+      this.onEvent?.(room, parsed.event);
+    } catch (err) {
+      this.#opts.log?.(`redis: dropped a malformed message on ${channel}: ${(err as Error).message}`);
     }
-    if (parsed.origin === this.proc) return;
-    this.onEvent?.(room, parsed.event);
   }
 
-  /** Signals from another process for participants of ours. */
+  /** Signals from another process for participants of ours, each once. */
   #onSignals(text: string): void {
-    let signals: (SignalEvent & { room: string })[];
-    try {
-      signals = (JSON.parse(text) as { signals: (SignalEvent & { room: string })[] }).signals;
-    } catch {
-      return;
+    const { origin, signals } = JSON.parse(text) as { origin: unknown; signals: unknown };
+    if (typeof origin !== 'string' || !Array.isArray(signals)) return;
+    const now = Date.now();
+    for (const [key, at] of this.#seen) {
+      if (at > now - DEDUPE_MS) break;
+      this.#seen.delete(key);
     }
-    if (!Array.isArray(signals)) return;
-    for (const { room, ...event } of signals) if (this.#watched.has(room)) this.onEvent?.(room, event);
+    for (const s of signals as (SignalEvent & { room: unknown; n: unknown })[]) {
+      if (!s || typeof s.room !== 'string' || typeof s.n !== 'number' || !isBusEvent(s) || s.kind !== 'signal') continue;
+      const key = `${origin}:${s.n}`;
+      if (this.#seen.has(key)) continue;
+      this.#seen.set(key, now);
+      const event: SignalEvent = { kind: 'signal', from: s.from, to: s.to, data: s.data, ...(s.hops ? { hops: 1 } : {}) };
+      if (this.#watched.has(s.room)) this.onEvent?.(s.room, event);
+    }
   }
 
   /** Removes the participants of processes that vanished more than the grace period ago. */
@@ -263,6 +300,7 @@ export class RedisDirectory implements Directory {
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
     this.#outbox.close();
     // Down or not yet up, Redis would hold this through its retries: the key expires on its own.

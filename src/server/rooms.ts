@@ -19,7 +19,7 @@ import {
 } from '../protocol/messages.js';
 import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { sendError, transmit, type Delivery } from './delivery.js';
-import type { BusEvent, Directory, MemberRecord } from './directory.js';
+import type { BusEvent, Directory, MemberRecord, SignalEvent } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
 import { parsedSignal, type SignalFrame } from './signal-frame.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
@@ -52,6 +52,9 @@ const clean = (s: string) =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH);
 
+/** How long a signal from a sender this process has not heard of waits for it to appear. */
+const SENDER_WAIT_MS = 3000;
+
 /** Room events for our participants (each gets its own: delivery numbers and keeps it). */
 const joined = (peer: PeerInfo): PeerJoinedMessage => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer });
 const left = (id: string): PeerLeftMessage => ({ v: PROTOCOL_VERSION, type: 'peer-left', id });
@@ -74,6 +77,8 @@ export class Rooms {
    * it fails; else the joiner would be admitted to a room whose events no longer reach us.
    */
   readonly #joining = new Map<string, number>();
+  /** Signals from senders not yet in the room's view (`room\nfrom`), waiting for them to appear. */
+  readonly #unknownSenders = new Map<string, { events: SignalEvent[]; timer: ReturnType<typeof setTimeout> }>();
 
   /** Renews TURN credentials before they expire (only with `turn`). */
   readonly #turnTimer?: ReturnType<typeof setInterval>;
@@ -143,6 +148,7 @@ export class Rooms {
         const mine = this.slots.get(event.peer.id);
         if (mine && mine.room === room) this.drop(mine, false); // it resumed elsewhere
         if (!known) this.#toLocal(room, () => joined(peerInfo(event.peer)));
+        this.#senderKnown(room, event.peer.id);
         return;
       }
       case 'takeover': {
@@ -165,11 +171,55 @@ export class Rooms {
         // Through this process's own channel (`Directory.send`); on the room's bus only from a
         // process of an earlier version, during a rolling upgrade.
         const target = this.slots.get(event.to);
-        if (target && target.room === room && view.has(event.from)) {
-          this.#cx.delivery.signal(target, Buffer.from(signalPrefix(event.from)), Buffer.from(JSON.stringify(event.data)));
+        if (!target || target.room !== room) {
+          // Its recipient has moved to another process (a takeover we heard before the sender
+          // did): pass it on, once.
+          const holder = view.get(event.to)?.proc;
+          if (holder && holder !== this.#cx.directory().proc && !event.hops) {
+            this.#cx.directory().send(holder, room, { ...event, hops: 1 });
+          } else this.#cx.metrics.signalsLost++;
+          return;
         }
+        // From someone we have not heard of yet: they joined while this process was cut off, and
+        // the catch-up that will tell us is slower than the signal, sent again until heard.
+        if (!view.has(event.from)) return this.#awaitSender(room, event);
+        this.#deliver(target, event);
         return;
       }
+    }
+  }
+
+  #deliver(target: Slot, event: SignalEvent): void {
+    this.#cx.delivery.signal(target, Buffer.from(signalPrefix(event.from)), Buffer.from(JSON.stringify(event.data)));
+  }
+
+  /** Holds a signal from a sender not in the view yet, for up to `SENDER_WAIT_MS`, in order. */
+  #awaitSender(room: string, event: SignalEvent): void {
+    const key = `${room}\n${event.from}`;
+    let waiting = this.#unknownSenders.get(key);
+    if (!waiting) {
+      const timer = setTimeout(() => {
+        this.#unknownSenders.delete(key);
+        this.#cx.metrics.signalsLost += waiting!.events.length;
+      }, SENDER_WAIT_MS);
+      timer.unref();
+      this.#unknownSenders.set(key, (waiting = { events: [], timer }));
+    }
+    if (waiting.events.length < 100) waiting.events.push(event);
+    else this.#cx.metrics.signalsLost++;
+  }
+
+  /** `id` is in `room`'s view now: what it sent meanwhile goes to its recipients. */
+  #senderKnown(room: string, id: string): void {
+    const key = `${room}\n${id}`;
+    const waiting = this.#unknownSenders.get(key);
+    if (!waiting) return;
+    this.#unknownSenders.delete(key);
+    clearTimeout(waiting.timer);
+    for (const event of waiting.events) {
+      const target = this.slots.get(event.to);
+      if (target && target.room === room) this.#deliver(target, event);
+      else this.#cx.metrics.signalsLost++;
     }
   }
 
@@ -221,6 +271,7 @@ export class Rooms {
         else if (!knownBefore.has(m.id)) {
           view.set(m.id, m);
           this.#toLocal(room, () => joined(peerInfo(m)), m.id);
+          this.#senderKnown(room, m.id);
         } // else: it left while the answer was on its way
       }
       for (const id of [...view.keys()]) {
@@ -393,35 +444,42 @@ export class Rooms {
       this.#unwatchIfIdle(room);
       throw err;
     }
-    this.#joined(room);
+    // From here to being in `#local`, no await: the join is counted until then.
     if (!members) {
+      this.#joined(room);
       this.#unwatchIfIdle(room);
       cx.metrics.refuse('room-full');
       sendError(conn, 'room-full', `room is full (${cx.maxPeers} participants)`);
       conn.socket.close(CloseCode.RoomFull, `room is full (${cx.maxPeers} participants)`);
       return;
     }
+    const known =
+      (this.#views.get(room)?.has(id) ?? false) || (claim !== undefined && members.some((m) => m.id === id && m.proc !== rec.proc));
+    // A slot of the same id here (a second connection with the same claim) goes first: if it was
+    // our last in the room, that takes the room's view with it (the join still holds the watch).
+    const stale = this.slots.get(id);
+    if (stale) this.drop(stale, false);
     const view = this.#views.get(room) ?? new Map<string, MemberRecord>();
-    const known = view.has(id) || (claim !== undefined && members.some((m) => m.id === id && m.proc !== rec.proc));
     for (const m of members) {
       // Someone who joined through another process, whose announcement on the bus has not
       // reached us yet (replies and the bus come over different connections): our participants
       // hear of them now, as the view is what they have been told (the announcement then finds
       // them known and says nothing more).
-      if (!view.has(m.id) && m.id !== id) {
-        this.#toLocal(room, () => joined(peerInfo(m)));
-      }
+      const fresh = !view.has(m.id) && m.id !== id;
       view.set(m.id, m);
+      if (fresh) {
+        this.#toLocal(room, () => joined(peerInfo(m)));
+        this.#senderKnown(room, m.id);
+      }
     }
     view.set(id, rec);
     this.#views.set(room, view);
     const slot = newSlot(peerInfo(rec), room, this.#secretFor(room, id), randomUUID().slice(0, 8));
-    const stale = this.slots.get(id);
-    if (stale) this.drop(stale, false);
     this.slots.set(id, slot);
     const set = this.#local.get(room) ?? new Set<Slot>();
     set.add(slot);
     this.#local.set(room, set);
+    this.#joined(room);
     cx.metrics.participants = this.slots.size;
     cx.metrics.rooms = this.#local.size;
     this.#attach(slot, conn);
@@ -508,6 +566,8 @@ export class Rooms {
   /** Stops every grace timer (the server is closing). */
   close(): void {
     clearInterval(this.#turnTimer);
+    for (const { timer } of this.#unknownSenders.values()) clearTimeout(timer);
+    this.#unknownSenders.clear();
     for (const slot of this.slots.values()) clearTimeout(slot.graceTimer);
   }
 }

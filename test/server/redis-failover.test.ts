@@ -53,9 +53,19 @@ async function roomGoesOn(t: Awaited<ReturnType<typeof roomAcrossTwo>>) {
   assert.deepEqual(wc.peers.map((p: { id: string }) => p.id).sort(), [t.wa.id, t.wb.id].sort(), 'and is told of A and B');
   await t.a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A hears that C joined', 10_000);
   c.send({ v: 1, type: 'signal', to: t.wa.id, data: MEDIA_STATE });
-  await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
+  const fromC = await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
   t.a.send({ v: 1, type: 'signal', to: t.wb.id, data: MEDIA_STATE });
-  await t.b.next((f) => f.type === 'signal' && f.from === t.wa.id, "A's signal reaches B");
+  const fromA = await t.b.next((f) => f.type === 'signal' && f.from === t.wa.id, "A's signal reaches B");
+  // Once each (later frames may only be the server resending the same number: no acks here).
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const [c, from, first] of [[t.a, wc.id, fromC], [t.b, t.wa.id, fromA]] as const) {
+    const again = c.frames.filter((f) => f.type === 'signal' && f.from === from && f.seq !== first.seq);
+    assert.deepEqual(again, [], 'each signal delivered once');
+  }
+  for (const p of [t.p1, t.p2]) {
+    const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
+    assert.match(text, /^rtc_signal_signals_lost_total 0$/m, 'no signal given up');
+  }
   assert.equal(t.a.closed, undefined, 'A stayed connected');
 }
 
@@ -73,6 +83,10 @@ it('a failover behind one address: connections left on the old master (read-only
   await until(async () => /master_link_status:up/.test(await master.client.info('replication')), 'the old master follows the new', 10_000);
 
   await roomGoesOn(t);
+  // All of both processes' connections left the old master, the subscribers too (they never
+  // write, so only their process can tell them): a subscriber left on the old master would still
+  // get what is published (replicas pass it on), but the new master's PUBLISH would not count it.
+  await until(async () => (await ours(replica)) === 4 && (await ours(master)) === 0, 'every connection on the new master', 5000);
 });
 
 /** How many of the signaling processes' connections `redis` has. */

@@ -189,13 +189,26 @@ it('signals between processes sent during a short break arrive after it, in orde
     }
     await new Promise((r) => setTimeout(r, 1200));
     link.heal();
+    const seqs = new Map<RawClient, Set<number>>();
     const got = async (c: RawClient, from: string, who: string) => {
       const ns: number[] = [];
-      for (let i = 0; i < 3; i++) ns.push(port(await c.next((f) => f.type === 'signal' && f.from === from, `${who}'s signal ${i + 1}`, 5000)));
+      seqs.set(c, new Set());
+      for (let i = 0; i < 3; i++) {
+        const f = await c.next((f) => f.type === 'signal' && f.from === from, `${who}'s signal ${i + 1}`, 5000);
+        seqs.get(c)!.add(f.seq);
+        ns.push(port(f));
+      }
       return ns;
     };
     assert.deepEqual(await got(b, wa.id, 'A'), [1, 2, 3], "A's signals reach B in order");
     assert.deepEqual(await got(a, wb.id, 'B'), [1, 2, 3], "B's signals reach A in order");
+    // Each once: what comes later is only the server sending the same numbered frames again (these
+    // clients never acknowledge), never a second delivery of a signal.
+    await new Promise((r) => setTimeout(r, 1500));
+    for (const [c, from] of [[b, wa.id], [a, wb.id]] as const) {
+      const again = c.frames.filter((f) => f.type === 'signal' && f.from === from).map((f) => f.seq);
+      assert.ok(again.every((n) => seqs.get(c)!.has(n)), `delivered once: ${JSON.stringify(again)} besides ${[...seqs.get(c)!]}`);
+    }
     const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
     assert.deepEqual([await lost(p1), await lost(p2)], ['0', '0']);
   } finally {
