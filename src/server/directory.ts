@@ -156,7 +156,7 @@ export class MemoryDirectory implements Directory {
   publish(): void {}
   send(): void {}
   async watch(): Promise<void> {}
-  unwatch(): void {}
+  unwatch(_room: string): void {}
   async sharedKey(): Promise<string> {
     return this.key;
   }

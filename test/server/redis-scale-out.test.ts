@@ -218,6 +218,59 @@ it('signals between processes sent during a short break arrive after it, in orde
   }
 });
 
+it('a signal from someone who joined during a break reaches its recipient after the catch-up tells of them', { skip, timeout: 30_000 }, async () => {
+  const { link, p1, p2 } = await cutOffPair();
+  const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
+  const c = new RawClient(`ws://127.0.0.1:${p2.port}/signal`);
+  try {
+    const wa = await a.join('joined-meanwhile');
+    link.cut();
+    await new Promise((r) => setTimeout(r, 300));
+    // C joins while process 1 hears nothing, and signals A at once; process 1 is back 1 s later.
+    const wc = await c.join('joined-meanwhile');
+    c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE, seq: 1 });
+    await new Promise((r) => setTimeout(r, 1000));
+    link.heal();
+    const told = await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A is told C joined', 5000);
+    const sig = await a.next((f) => f.type === 'signal' && f.from === wc.id, "A gets C's signal", 5000);
+    assert.ok(told.seq < sig.seq, 'told of C before its signal');
+    const lost = /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p1.port}/metrics`)).text())?.[1];
+    assert.equal(lost, '0');
+  } finally {
+    a.ws.terminate();
+    c.ws.terminate();
+    link.close();
+  }
+});
+
+it('malformed messages on its Redis channels are dropped; the process stays up and its rooms work', { skip, timeout: 30_000 }, async () => {
+  const p = await startServerProcess(['--port', '0'], { REDIS_URL: redisUrl });
+  servers.push(p);
+  const a = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+  const b = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+  try {
+    const wa = await a.join('garbage');
+    const wb = await b.join('garbage');
+    // Every process on this Redis (this one among them) gets them on its own channel.
+    const procs = [...((await main!.client.call('CLIENT', 'LIST')) as string).matchAll(/ name=rtc-signal:(\w+):sub/g)].map((m) => m[1]);
+    assert.ok(procs.length > 0, 'the process is connected');
+    const bad = ['not json', 'null', '{"origin":"x","signals":[null,1,"s",{"kind":"joined"},{"kind":"signal","room":"garbage","n":1}]}'];
+    for (const proc of procs) for (const text of bad) await main!.client.publish(`rtc:to:{${proc}}`, text);
+    for (const text of ['{"origin":"x","event":null}', '{"origin":"x","event":{"kind":"joined"}}', '{"origin":"x","event":{"kind":"left","id":7}}', '[]']) {
+      await main!.client.publish('rtc:bus:{garbage}', text);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(p.child.exitCode, null, 'still running');
+    a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE });
+    await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B");
+    assert.equal(a.frames.filter((f) => f.type === 'peer-joined' || f.type === 'peer-left').length, 1, 'only B joined');
+  } finally {
+    a.ws.terminate();
+    b.ws.terminate();
+    await p.stop();
+  }
+});
+
 it('a join stays in the room\'s events though the last participant of its process leaves while Redis admits it', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
   const clients: RawClient[] = [];

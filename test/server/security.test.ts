@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { createRoomToken } from '../../src/server/auth.js';
+import { MemoryDirectory, type MemberRecord } from '../../src/server/directory.js';
 import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
 import { RawClient, startServerProcess, until } from './support.js';
 
@@ -271,5 +272,37 @@ describe('resume', () => {
     assert.equal(w3.resumed, false);
     assert.deepEqual(w3.peers.map((p: { id: string }) => p.id), [wb.id], 'B is there');
     assert.equal((await b.next((f) => f.type === 'peer-joined', 'peer-joined', 2000)).peer.id, w3.id);
+  });
+
+  it('two connections with the same claim at once: the later one is the participant, and the room stays watched', async () => {
+    const first = await server({ resumeKey: 'shared' });
+    const a = client(first.url);
+    const wa = await a.join('twice');
+    a.ws.terminate();
+    // Another process of the deployment (same resume key), whose directory admits in 100 ms.
+    class SlowDirectory extends MemoryDirectory {
+      unwatched: string[] = [];
+      override async admit(room: string, rec: MemberRecord, max: number) {
+        await new Promise((r) => setTimeout(r, 100));
+        return super.admit(room, rec, max);
+      }
+      override unwatch(room: string) {
+        this.unwatched.push(room);
+      }
+    }
+    const directory = new SlowDirectory('shared');
+    const s = await server({ resumeKey: 'shared', directory });
+    const [c1, c2] = [client(s.url), client(s.url)];
+    await Promise.all([c1.opened, c2.opened]);
+    const claim = { resume: { id: wa.id, secret: wa.resume } };
+    const w1 = c1.join('twice', claim);
+    await new Promise((r) => setTimeout(r, 20));
+    const w2 = await c2.join('twice', claim);
+    assert.equal((await w1).type, 'welcome');
+    assert.equal(w2.type, 'welcome', `the second gets in: ${JSON.stringify(w2)}`);
+    assert.equal(w2.id, wa.id);
+    assert.equal((await c1.closing()).reason, 'resumed elsewhere');
+    assert.deepEqual([...s.signaling.rooms()], [['twice', 1]]);
+    assert.deepEqual(directory.unwatched, [], 'the room was never let go');
   });
 });
