@@ -3,8 +3,10 @@ import { hostPort } from './host-port.js';
 import type { SignalingOptions } from './signaling-server.js';
 
 const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
-const list = (v: string | undefined) =>
-  v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+const list = (v: string | undefined) => {
+  const items = v?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items?.length ? items : undefined;
+};
 
 /** `SignalingOptions` from `env` (secrets come only from here, never from flags). */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingOptions {

@@ -83,12 +83,30 @@ export function connectRedis(
       target.cluster.map((s) => hostPort(s, 6379)),
       { enableOfflineQueue, lazyConnect, redisOptions: { ...redisOptions, password: target.password }, shardedSubscribers: forSubscriptions },
     );
+    // ioredis's subscriber group lists every SSUBSCRIBE it is asked for, repeats included, and
+    // subscribes to them all again after a failover: ask once per channel.
+    const subscribed = new Set<string>();
     return {
       client,
       publish: (channel, text) => client.spublish(channel, text) as Promise<number>,
       // A sharded subscription names channels of one slot: one at a time.
-      subscribe: (channels) => Promise.all(channels.map((c) => client.ssubscribe(c))),
-      unsubscribe: (channel) => client.sunsubscribe(channel),
+      subscribe: (channels) =>
+        Promise.all(
+          channels
+            .filter((c) => !subscribed.has(c))
+            .map((c) => {
+              subscribed.add(c);
+              return client.ssubscribe(c).catch((err) => {
+                subscribed.delete(c);
+                void client.sunsubscribe(c).catch(() => {});
+                throw err;
+              });
+            }),
+        ),
+      unsubscribe: (channel) => {
+        subscribed.delete(channel);
+        return client.sunsubscribe(channel);
+      },
       onMessage: (handler) => void client.on('smessage', handler),
     };
   }

@@ -8,22 +8,24 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { BusOutbox } from './bus-outbox.js';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { connectRedis, type RedisLink, type RedisTarget } from './redis-connection.js';
 export { describeRedis } from './redis-connection.js';
 import { DEPARTED_MS, isBusEvent, type BusEvent, type Directory, type MemberRecord, type SignalEvent } from './directory.js';
 
-// A room's keys and channel carry it as a hash tag (`{…}`: up to the first `}`, the same in each,
-// whatever the room's name holds), so in a Cluster they live on one node and one script may touch
-// them all.
-const ROOM = (room: string) => `rtc:room:{${room}}`;
-const BUS_PREFIX = 'rtc:bus:{';
-const BUS = (room: string) => `${BUS_PREFIX}${room}}`;
+// A room's keys and channel carry it as a hash tag (`{…}`), so in a Cluster they live on one
+// node and one script may touch them all. Encoded: a brace in the room's name would end the tag
+// early (or leave it empty, and then the whole key is hashed).
+const TAG = (room: string) => `{${encodeURIComponent(room)}}`;
+const ROOM = (room: string) => `rtc:room:${TAG(room)}`;
+const BUS_PREFIX = 'rtc:bus:';
+const BUS = (room: string) => `${BUS_PREFIX}${TAG(room)}`;
+const roomOfBus = (channel: string) => decodeURIComponent(channel.slice(BUS_PREFIX.length + 1, -1));
 const PROC = (proc: string) => `rtc:proc:${proc}`;
 /** Each process's own channel: signals for its participants (PUBLISH then says whether it heard). */
 const INBOX = (proc: string) => `rtc:to:{${proc}}`;
 // Ids are UUIDs (no colon or brace), so the id is what follows the last colon.
-const DEPARTED = (room: string, id: string) => `rtc:left:{${room}}:${id}`;
+const DEPARTED = (room: string, id: string) => `rtc:left:${TAG(room)}:${id}`;
 const KEY = 'rtc:resume-key';
 /** How long a received signal's number is remembered: past the sender's hold (5 s) and a reconnection. */
 const DEDUPE_MS = 30_000;
@@ -48,17 +50,24 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return 1`;
 
-/** Member records as stored (JSON), skipping any not written by us. */
-function records(texts: string[]): MemberRecord[] {
-  const out: MemberRecord[] = [];
-  for (const text of texts) {
-    try {
-      out.push(JSON.parse(text) as MemberRecord);
-    } catch {
-      /* not ours: skip */
-    }
+/** A stored member record (JSON), or undefined if it is not one of ours. */
+function record(text: string): MemberRecord | undefined {
+  try {
+    const r = JSON.parse(text) as MemberRecord | null;
+    return r && typeof r === 'object' && typeof r.id === 'string' && typeof r.proc === 'string' ? r : undefined;
+  } catch {
+    return undefined;
   }
-  return out;
+}
+
+/** Member records as stored, skipping any not written by us. */
+const records = (texts: string[]): MemberRecord[] => texts.map(record).filter((r) => r !== undefined);
+
+/** `promise`, or a rejection once `ms` have passed. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout>;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply in ${ms} ms`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 /** Options of the Redis directory. */
@@ -83,9 +92,11 @@ export class RedisDirectory implements Directory {
   /** Signals for other processes until heard; held up to 5 s (the kit's client gives a lost offer 10). */
   #outbox = new BusOutbox({
     // Not while reconnecting: ioredis would queue it past the hold (and resend it after a reply lost).
+    // A reply that has not come in a second counts as not heard (a half-open socket, a Cluster
+    // node failing over): sent again, and the receiver drops it if the first did arrive.
     publish: (proc, texts) =>
       this.#cmd.status === 'ready'
-        ? this.#pub.publish(INBOX(proc), `{"origin":${JSON.stringify(this.proc)},"signals":[${texts.join(',')}]}`)
+        ? within(1000, this.#pub.publish(INBOX(proc), `{"origin":${JSON.stringify(this.proc)},"signals":[${texts.join(',')}]}`))
         : Promise.reject(new Error('not connected')),
     locate: (room, id) => this.onLocate?.(room, id),
     holdMs: 5000,
@@ -122,13 +133,17 @@ export class RedisDirectory implements Directory {
     this.#sub.onMessage((channel, text) => this.#onMessage(channel, text));
     // After the first connection, a 'ready' is a reconnection: what was published meanwhile is
     // lost to us, and a long enough break got us swept as a vanished process. Catch up.
-    for (const r of [this.#pub.client, this.#sub.client]) {
+    const again = (emitter: NodeJS.EventEmitter, event: string) => {
       let first = true;
-      r.on('ready', () => {
+      emitter.on(event, () => {
         if (first) first = false;
         else void this.#resync(sweepMs);
       });
-    }
+    };
+    for (const r of [this.#pub.client, this.#sub.client]) again(r, 'ready');
+    // In a Cluster one node can fail over while the whole stays ready: its subscriptions come
+    // back on the new master ('subscribersReady'), but what its channels carried meanwhile is lost.
+    if (this.#sub.client instanceof Cluster) again(this.#sub.client, 'subscribersReady');
     void this.#alive(sweepMs);
     this.#timer = setInterval(() => {
       void this.#alive(sweepMs);
@@ -238,13 +253,13 @@ export class RedisDirectory implements Directory {
     try {
       if (channel === INBOX(this.proc)) return this.#onSignals(text);
       if (!channel.startsWith(BUS_PREFIX)) return;
-      const room = channel.slice(BUS_PREFIX.length, -1);
+      const room = roomOfBus(channel);
       if (!this.#watched.has(room)) return;
       const parsed = JSON.parse(text) as { origin: string; event: BusEvent };
       if (parsed.origin === this.proc || !isBusEvent(parsed.event)) return;
       this.onEvent?.(room, parsed.event);
     } catch (err) {
-      this.#opts.log?.(`redis: dropped a malformed message on ${channel}: ${(err as Error).message}`);
+      this.#opts.log?.(`redis: dropped a message on ${channel}: ${(err as Error).message}`);
     }
   }
 
@@ -263,7 +278,12 @@ export class RedisDirectory implements Directory {
       if (this.#seen.has(key)) continue;
       this.#seen.set(key, now);
       const event: SignalEvent = { kind: 'signal', from: s.from, to: s.to, data: s.data, ...(s.hops ? { hops: 1 } : {}) };
-      if (this.#watched.has(s.room)) this.onEvent?.(s.room, event);
+      // Whether or not we watch the room: a recipient that moved away is passed on from here.
+      try {
+        this.onEvent?.(s.room, event);
+      } catch (err) {
+        this.#opts.log?.(`redis: a signal from ${origin} failed: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -273,12 +293,8 @@ export class RedisDirectory implements Directory {
     for (const room of this.#watched.keys()) {
       const all = await this.#cmd.hgetall(ROOM(room));
       for (const [id, text] of Object.entries(all)) {
-        let rec: MemberRecord;
-        try {
-          rec = JSON.parse(text);
-        } catch {
-          continue;
-        }
+        const rec = record(text);
+        if (!rec) continue;
         if (rec.proc === this.proc) continue;
         const key = `${room}\n${id}\n${rec.proc}`;
         if ((await this.#cmd.exists(PROC(rec.proc))) === 1) {

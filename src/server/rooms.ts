@@ -52,6 +52,9 @@ const clean = (s: string) =>
   // eslint-disable-next-line no-control-regex
   s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH);
 
+/** How long this process passes on signals for a participant of its that resumed elsewhere (past a sender's hold). */
+const MOVED_MS = 10_000;
+
 /** How long a signal from a sender this process has not heard of waits for it to appear. */
 const SENDER_WAIT_MS = 3000;
 
@@ -77,6 +80,8 @@ export class Rooms {
    * it fails; else the joiner would be admitted to a room whose events no longer reach us.
    */
   readonly #joining = new Map<string, number>();
+  /** Participants of ours that resumed on another process (`room\nid`), for `MOVED_MS`, oldest first. */
+  readonly #moved = new Map<string, { proc: string; until: number }>();
   /** Signals from senders not yet in the room's view (`room\nfrom`), waiting for them to appear. */
   readonly #unknownSenders = new Map<string, { events: SignalEvent[]; timer: ReturnType<typeof setTimeout> }>();
 
@@ -139,6 +144,7 @@ export class Rooms {
 
   /** An event from another process (or a sweep of a vanished one) in a room we watch. */
   onBusEvent(room: string, event: BusEvent): void {
+    if (event.kind === 'signal') return this.#onSignal(room, event);
     const view = this.#views.get(room);
     if (!view) return;
     switch (event.kind) {
@@ -146,7 +152,7 @@ export class Rooms {
         const known = view.has(event.peer.id);
         view.set(event.peer.id, event.peer);
         const mine = this.slots.get(event.peer.id);
-        if (mine && mine.room === room) this.drop(mine, false); // it resumed elsewhere
+        if (mine && mine.room === room) this.#movedAway(mine, event.peer.proc); // it resumed elsewhere
         if (!known) this.#toLocal(room, () => joined(peerInfo(event.peer)));
         this.#senderKnown(room, event.peer.id);
         return;
@@ -155,7 +161,7 @@ export class Rooms {
         const rec = view.get(event.id);
         if (rec) view.set(event.id, { ...rec, proc: event.proc });
         const mine = this.slots.get(event.id);
-        if (mine && mine.room === room) this.drop(mine, false);
+        if (mine && mine.room === room) this.#movedAway(mine, event.proc);
         return;
       }
       case 'left': {
@@ -167,26 +173,47 @@ export class Rooms {
         this.#toLocal(room, () => left(event.id));
         return;
       }
-      case 'signal': {
-        // Through this process's own channel (`Directory.send`); on the room's bus only from a
-        // process of an earlier version, during a rolling upgrade.
-        const target = this.slots.get(event.to);
-        if (!target || target.room !== room) {
-          // Its recipient has moved to another process (a takeover we heard before the sender
-          // did): pass it on, once.
-          const holder = view.get(event.to)?.proc;
-          if (holder && holder !== this.#cx.directory().proc && !event.hops) {
-            this.#cx.directory().send(holder, room, { ...event, hops: 1 });
-          } else this.#cx.metrics.signalsLost++;
-          return;
-        }
-        // From someone we have not heard of yet: they joined while this process was cut off, and
-        // the catch-up that will tell us is slower than the signal, sent again until heard.
-        if (!view.has(event.from)) return this.#awaitSender(room, event);
-        this.#deliver(target, event);
-        return;
-      }
     }
+  }
+
+  /**
+   * A signal from another process: through this process's own channel (`Directory.send`); on
+   * the room's bus only from a process of an earlier version, during a rolling upgrade.
+   */
+  #onSignal(room: string, event: SignalEvent): void {
+    const target = this.slots.get(event.to);
+    const view = this.#views.get(room);
+    if (!target || target.room !== room || !view) {
+      // Its recipient has moved to another process (a takeover we heard before the sender did,
+      // and it may have been our last in the room): pass it on, once.
+      const holder = view?.get(event.to)?.proc ?? this.#movedTo(room, event.to);
+      if (holder && holder !== this.#cx.directory().proc && !event.hops) {
+        this.#cx.directory().send(holder, room, { ...event, hops: 1 });
+      } else this.#cx.metrics.signalsLost++;
+      return;
+    }
+    // From someone we have not heard of yet: they joined while this process was cut off, and
+    // the catch-up that will tell us is slower than the signal, sent again until heard.
+    if (!view.has(event.from)) return this.#awaitSender(room, event);
+    this.#deliver(target, event);
+  }
+
+  /** Our participant resumed on process `proc`: dropped here, and remembered for a while to pass its signals on. */
+  #movedAway(slot: Slot, proc: string): void {
+    const now = Date.now();
+    for (const [key, { until }] of this.#moved) {
+      if (until > now) break;
+      this.#moved.delete(key);
+    }
+    const key = `${slot.room}\n${slot.info.id}`;
+    this.#moved.delete(key);
+    this.#moved.set(key, { proc, until: now + MOVED_MS });
+    this.drop(slot, false);
+  }
+
+  #movedTo(room: string, id: string): string | undefined {
+    const moved = this.#moved.get(`${room}\n${id}`);
+    return moved && moved.until > Date.now() ? moved.proc : undefined;
   }
 
   #deliver(target: Slot, event: SignalEvent): void {
@@ -261,7 +288,7 @@ export class Rooms {
         if (this.slots.get(slot.info.id) !== slot) continue; // gone meanwhile
         const rec = byId.get(slot.info.id);
         if (rec?.proc === proc) continue;
-        if (rec) this.drop(slot, false); // another process holds it (it resumed there): as on a takeover
+        if (rec) this.#movedAway(slot, rec.proc); // another process holds it (it resumed there): as on a takeover
         else this.#rejoin(slot);
       }
       const view = this.#views.get(room);

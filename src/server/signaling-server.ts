@@ -134,7 +134,17 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     directory.onLocate = (room, id) => rooms.locate(room, id);
     directory.onSignalsLost = (n) => (metrics.signalsLost += n);
     directory.onResync = () => void rooms.resync().catch((err) => log(`resync failed: ${(err as Error).stack ?? err}`));
-    if (!resumeKey) resumeKey = await directory.sharedKey();
+    // Redis may drop or fail over just now: keep asking rather than stay unready for good.
+    while (!resumeKey) {
+      try {
+        resumeKey = await directory.sharedKey();
+      } catch (err) {
+        log(`resume key: ${(err as Error).message}; trying again`);
+      }
+      if (resumeKey) break;
+      if (closing) throw new Error('closed before Redis was ready');
+      await new Promise((r) => setTimeout(r, 500));
+    }
   });
   ready.catch((err) => log(`signaling not ready: ${(err as Error).message}`));
 

@@ -44,14 +44,16 @@ const client = (p: ServerProcess) => {
 
 it('two processes share rooms on a Redis Cluster: joins, signals, leaves, returns, and a vanished process swept', { skip, timeout: 60_000 }, async () => {
   const [p1, p2] = await twoProcesses();
-  // Rooms whose keys land on different nodes.
+  // Rooms whose keys land on different nodes; and one whose name holds braces (the hash tag's own).
+  const rooms = ['north', 'south', 'east', 'west', '}{braces}'];
   const slots = new Set<number>();
-  for (const room of ['north', 'south', 'east', 'west']) {
-    slots.add(Math.floor(((await cluster!.nodes[0].client.call('CLUSTER', 'KEYSLOT', `rtc:room:{${room}}`)) as number) / 5462));
+  for (const room of rooms) {
+    const key = `rtc:room:{${encodeURIComponent(room)}}`;
+    slots.add(Math.floor(((await cluster!.nodes[0].client.call('CLUSTER', 'KEYSLOT', key)) as number) / 5462));
   }
   assert.ok(slots.size >= 2, 'the rooms are spread over the nodes');
 
-  for (const room of ['north', 'south', 'east', 'west']) {
+  for (const room of rooms) {
     const a = client(p1);
     const b = client(p2);
     const wa = await a.join(room);

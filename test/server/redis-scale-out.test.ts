@@ -271,6 +271,43 @@ it('malformed messages on its Redis channels are dropped; the process stays up a
   }
 });
 
+it('a signal for a participant who just moved to another process is passed on by the one it left', { skip, timeout: 30_000 }, async () => {
+  // Process 3 (C's) hears Redis 300 ms late, so it still sends to process 1 after A moved to 2.
+  const link = await redisLink(redisUrl);
+  const [p1, p2, p3] = await Promise.all([
+    startServerProcess(['--port', '0'], { REDIS_URL: redisUrl }),
+    startServerProcess(['--port', '0'], { REDIS_URL: redisUrl }),
+    startServerProcess(['--port', '0'], { REDIS_URL: link.url }),
+  ]);
+  servers.push(p1, p2, p3);
+  const clients: RawClient[] = [];
+  const client = (p: ServerProcess) => {
+    const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+    clients.push(c);
+    return c;
+  };
+  try {
+    const a = client(p1);
+    const c = client(p3);
+    const wa = await a.join('moving');
+    const wc = await c.join('moving');
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A sees C');
+    link.delay(150, 150);
+    // A's connection drops; A comes back through process 2 as itself. Process 1 had only A in the room.
+    a.ws.terminate();
+    const a2 = client(p2);
+    const w2 = await a2.join('moving', { resume: { id: wa.id, secret: wa.resume }, ack: 0 });
+    assert.equal(w2.id, wa.id);
+    c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE, seq: 1 });
+    await a2.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A on process 2", 5000);
+    const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
+    assert.deepEqual([await lost(p1), await lost(p2), await lost(p3)], ['0', '0', '0']);
+  } finally {
+    for (const c of clients) c.ws.terminate();
+    link.close();
+  }
+});
+
 it('a join stays in the room\'s events though the last participant of its process leaves while Redis admits it', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
   const clients: RawClient[] = [];

@@ -114,7 +114,7 @@ export async function startRedisCluster(
 
 /**
  * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
- * slow what goes to Redis by `delay(ms)` (in order), so a command's reply comes that late; and
+ * slow what goes to Redis (and what comes back) by `delay(up, down)`, in order; and
  * send new connections to another port (`retarget`), as a managed Redis's address moves to
  * the new master after a failover while connections already open stay with the old one.
  */
@@ -123,6 +123,7 @@ export async function redisLink(target: string) {
   const sockets = new Set<Socket>();
   let cut = false;
   let lag = 0;
+  let lagDown = 0;
   const server = createServer((client) => {
     if (cut) return void client.destroy();
     const upstream = connect(port, '127.0.0.1');
@@ -130,9 +131,12 @@ export async function redisLink(target: string) {
       sockets.add(s);
       s.on('error', () => {});
       s.on('close', () => (sockets.delete(s), other.destroy()));
-      if (s === upstream) s.pipe(other);
       // Timers of one delay fire in the order they were set, so the bytes stay in order.
-      else s.on('data', (chunk) => (lag ? setTimeout(() => other.write(chunk), lag) : other.write(chunk)));
+      s.on('data', (chunk) => {
+        const ms = s === upstream ? lagDown : lag;
+        if (ms) setTimeout(() => other.write(chunk), ms);
+        else other.write(chunk);
+      });
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -145,8 +149,10 @@ export async function redisLink(target: string) {
     heal() {
       cut = false;
     },
-    delay(ms: number) {
+    /** Delays what goes to Redis by `ms`, and with `down` what comes back from it too. */
+    delay(ms: number, down = 0) {
       lag = ms;
+      lagDown = down;
     },
     retarget(to: number) {
       port = to;
