@@ -80,6 +80,15 @@ it('two browsers on two server processes share a room; killing one process, its 
   }
 });
 
+/** Raw clients of the tests below, closed by `closeClients` at the end of each. */
+const clients: RawClient[] = [];
+const client = (p: ServerProcess) => {
+  const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
+  clients.push(c);
+  return c;
+};
+const closeClients = () => clients.splice(0).forEach((c) => c.ws.terminate());
+
 /** Two server processes with a 1 s grace period; the first reaches Redis through a link the test can cut. */
 async function cutOffPair() {
   const link = await redisLink(redisUrl);
@@ -94,12 +103,6 @@ async function cutOffPair() {
 
 it('a process cut off from Redis catches up when it is back, and hands back participants it was swept of', { skip, timeout: 90_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
-  const clients: RawClient[] = [];
-  const client = (s: ServerProcess) => {
-    const c = new RawClient(`ws://127.0.0.1:${s.port}/signal`);
-    clients.push(c);
-    return c;
-  };
   try {
     const a = client(p1);
     const b = client(p2);
@@ -161,7 +164,7 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     assert.deepEqual(w2.peers.map((p: { id: string }) => p.id), [wc.id]);
     await c.next((f) => f.type === 'peer-joined' && f.peer.id === w2.id, 'C sees A join again', 5000);
   } finally {
-    for (const c of clients) c.ws.terminate();
+    closeClients();
     await p1.stop();
     await p2.stop();
     link.close();
@@ -280,12 +283,6 @@ it('a signal for a participant who just moved to another process is passed on by
     startServerProcess(['--port', '0'], { REDIS_URL: link.url }),
   ]);
   servers.push(p1, p2, p3);
-  const clients: RawClient[] = [];
-  const client = (p: ServerProcess) => {
-    const c = new RawClient(`ws://127.0.0.1:${p.port}/signal`);
-    clients.push(c);
-    return c;
-  };
   try {
     const a = client(p1);
     const c = client(p3);
@@ -303,19 +300,13 @@ it('a signal for a participant who just moved to another process is passed on by
     const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
     assert.deepEqual([await lost(p1), await lost(p2), await lost(p3)], ['0', '0', '0']);
   } finally {
-    for (const c of clients) c.ws.terminate();
+    closeClients();
     link.close();
   }
 });
 
 it('a join stays in the room\'s events though the last participant of its process leaves while Redis admits it', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
-  const clients: RawClient[] = [];
-  const client = (s: ServerProcess) => {
-    const c = new RawClient(`ws://127.0.0.1:${s.port}/signal`);
-    clients.push(c);
-    return c;
-  };
   try {
     const x = client(p1);
     await x.join('race');
@@ -337,7 +328,7 @@ it('a join stays in the room\'s events though the last participant of its proces
     z.send({ v: 1, type: 'signal', to: wy.id, data: MEDIA_STATE });
     await y.next((f) => f.type === 'signal' && f.from === wz.id, 'Z\'s signal reaches Y');
   } finally {
-    for (const c of clients) c.close();
+    closeClients();
     link.close();
   }
 });
