@@ -3,7 +3,7 @@
  * pretest: makes sure the system programs the tests drive are present.
  * As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it names the
  * packages to install. Chromium is required; a missing optional program (Firefox, coturn,
- * redis) only skips its tests, except under CI=true, where every program must be there.
+ * redis, openssl) only skips its tests, except under CI=true, where every program must be there.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,6 +13,7 @@ const programs = [
   { path: '/usr/bin/firefox-esr', pkg: 'firefox-esr' },
   { path: '/usr/bin/turnserver', pkg: 'coturn' },
   { path: '/usr/bin/redis-server', pkg: 'redis-server' },
+  { path: '/usr/bin/openssl', pkg: 'openssl' }, // certificates for the Redis-over-TLS test
   { path: '/usr/bin/unshare', pkg: 'util-linux' },
   { path: '/usr/sbin/ip', alt: '/usr/bin/ip', pkg: 'iproute2' },
 ];

@@ -18,6 +18,12 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
   for (const s of [...(sentinels ?? []), ...(clusterNodes ?? [])]) hostPort(s, 1);
   const redisSettings = [env.REDIS_URL && 'REDIS_URL', sentinels && 'REDIS_SENTINELS', clusterNodes && 'REDIS_CLUSTER_NODES'].filter(Boolean);
   if (redisSettings.length > 1) throw new Error(`set one of ${redisSettings.join(', ')}, not several`);
+  // A URL carries its own user, password and TLS (`rediss://user:password@host`).
+  const redisAuth = {
+    username: env.REDIS_USERNAME || undefined,
+    password: env.REDIS_PASSWORD || undefined,
+    tls: env.REDIS_TLS === '1' || env.REDIS_TLS === 'true' || undefined,
+  };
   return {
     maxPeersPerRoom: num(env.RTC_MAX_PEERS),
     maxConnections: num(env.RTC_MAX_CONNECTIONS),
@@ -29,11 +35,11 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
       ? {
           sentinels,
           name: env.REDIS_SENTINEL_NAME || undefined,
-          password: env.REDIS_PASSWORD || undefined,
+          ...redisAuth,
           sentinelPassword: env.REDIS_SENTINEL_PASSWORD || undefined,
         }
       : undefined,
-    redisCluster: clusterNodes ? { cluster: clusterNodes, password: env.REDIS_PASSWORD || undefined } : undefined,
+    redisCluster: clusterNodes ? { cluster: clusterNodes, ...redisAuth } : undefined,
     graceMs: num(env.RTC_GRACE_MS),
     rateLimit:
       env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST

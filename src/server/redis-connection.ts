@@ -13,18 +13,26 @@ export interface RedisSentinelTarget {
   sentinels: string[];
   /** The master's name in the sentinels' configuration (default `mymaster`). */
   name?: string;
+  /** The master's ACL user, if not `default`. */
+  username?: string;
   /** The master's password, if it needs one. */
   password?: string;
   /** The sentinels' password, if they need one. */
   sentinelPassword?: string;
+  /** TLS to the sentinels and the master (their certificates checked against Node's CAs and `NODE_EXTRA_CA_CERTS`). */
+  tls?: boolean;
 }
 
 /** A Redis Cluster: some of its nodes, from which the rest are found. */
 export interface RedisClusterTarget {
   /** `host:port` of one or more nodes (6379 when no port is given). */
   cluster: string[];
+  /** The nodes' ACL user, if not `default`. */
+  username?: string;
   /** The nodes' password, if they need one. */
   password?: string;
+  /** TLS to every node (certificates checked against Node's CAs and `NODE_EXTRA_CA_CERTS`). */
+  tls?: boolean;
 }
 
 /** Where Redis is: a `redis://` or `rediss://` URL, Sentinel, or a Cluster. */
@@ -79,10 +87,15 @@ export function connectRedis(
   };
   if (typeof target !== 'string' && 'cluster' in target) {
     const { enableOfflineQueue, lazyConnect, ...redisOptions } = common;
-    const client = new Cluster(
-      target.cluster.map((s) => hostPort(s, 6379)),
-      { enableOfflineQueue, lazyConnect, redisOptions: { ...redisOptions, password: target.password }, shardedSubscribers: forSubscriptions },
-    );
+    const client = new Cluster(target.cluster.map((s) => hostPort(s, 6379)), {
+      enableOfflineQueue,
+      lazyConnect,
+      redisOptions: { ...redisOptions, username: target.username, password: target.password, ...(target.tls ? { tls: {} } : {}) },
+      shardedSubscribers: forSubscriptions,
+      // With TLS, connect to nodes by the names they are given (a managed cluster's certificate
+      // names its endpoint, not the addresses it resolves to).
+      ...(target.tls ? { dnsLookup: (address: string, done: (err: null, address: string) => void) => done(null, address) } : {}),
+    });
     // ioredis's subscriber group lists every SSUBSCRIBE it is asked for, repeats included, and
     // subscribes to them all again after a failover: ask once per channel.
     const subscribed = new Set<string>();
@@ -117,8 +130,10 @@ export function connectRedis(
           ...common,
           sentinels: target.sentinels.map((s) => hostPort(s, 26379)),
           name: target.name ?? 'mymaster',
+          username: target.username,
           password: target.password,
           sentinelPassword: target.sentinelPassword,
+          ...(target.tls ? { tls: {}, sentinelTLS: {}, enableTLSForSentinelMode: true } : {}),
           // Told by the sentinels of a failover, rather than finding out when the old master fails a write.
           failoverDetector: true,
         });

@@ -6,10 +6,13 @@
  * process, works; and a room goes on when the master holding it dies and its replica takes over.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Participant, framesRise, launch, servePage } from './browser.js';
-import { skipRedis as skip, startRedisCluster } from './redis-support.js';
+import { skipRedis as skip, startRedisCluster, testCerts } from './redis-support.js';
 import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
 let cluster: Awaited<ReturnType<typeof startRedisCluster>> | undefined;
@@ -25,9 +28,9 @@ after(async () => {
 });
 
 /** Two server processes on the cluster (`seeds`), each starting from a different node, with a 1 s grace period. */
-async function twoProcesses(seeds = cluster!.seeds): Promise<[ServerProcess, ServerProcess]> {
+async function twoProcesses(seeds = cluster!.seeds, more: Record<string, string> = {}): Promise<[ServerProcess, ServerProcess]> {
   const [n1, n2] = seeds.split(',');
-  const env = { RTC_GRACE_MS: '1000' };
+  const env = { RTC_GRACE_MS: '1000', ...more };
   const ps = await Promise.all([
     startServerProcess(['--port', '0'], { ...env, REDIS_CLUSTER_NODES: n1 }),
     startServerProcess(['--port', '0'], { ...env, REDIS_CLUSTER_NODES: n2 }),
@@ -126,4 +129,31 @@ it('a room goes on when the cluster master holding it dies and its replica takes
   await a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
   a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE });
   await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B");
+});
+
+it('a Redis Cluster over TLS with a user and password', { skip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtc-tls-'));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const certs = testCerts(dir);
+  const secure = await startRedisCluster(3, false, { tls: certs, password: 'a-cluster-secret' });
+  cleanup.push(() => secure.stop());
+  // The test CA is trusted the way a deployment would add its own: NODE_EXTRA_CA_CERTS.
+  const [p1, p2] = await twoProcesses(secure.seeds, {
+    REDIS_TLS: '1',
+    REDIS_USERNAME: 'default',
+    REDIS_PASSWORD: 'a-cluster-secret',
+    NODE_EXTRA_CA_CERTS: certs.ca,
+  });
+  const a = client(p1);
+  const b = client(p2);
+  const wa = await a.join('tls');
+  const wb = await b.join('tls');
+  await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A hears B join');
+  b.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
+  await a.next((f) => f.type === 'signal' && f.from === wb.id, "B's signal reaches A");
+  b.send({ v: 1, type: 'leave' });
+  await a.next((f) => f.type === 'peer-left' && f.id === wb.id, 'A hears B leave');
+  // Every connection of theirs is TLS: the nodes have no plain port.
+  const clients = (await secure.nodes[0].client.call('CLIENT', 'LIST')) as string;
+  assert.match(clients, / name=rtc-signal:/);
 });

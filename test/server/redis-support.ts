@@ -1,6 +1,6 @@
 /** Real Redis for the scale-out tests: `redis-server` processes on free ports, and a TCP link to one that a test can cut, slow or point elsewhere. */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,12 +23,36 @@ export interface RedisProcess {
   stop(): void;
 }
 
+/** Files of a certificate for 127.0.0.1 signed by a test CA (`ca`), made with `openssl`. */
+export interface TestCerts {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** TLS and a password for a test Redis. */
+export interface Secure {
+  tls?: TestCerts;
+  password?: string;
+}
+
+/** Makes a throwaway CA and a certificate for 127.0.0.1 it signed, in `dir`. */
+export function testCerts(dir: string): TestCerts {
+  const f = (name: string) => join(dir, name);
+  const run = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('ca.key'), '-out', f('ca.pem'), '-days', '1', '-subj', '/CN=rtc-elements test CA');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', f('redis.key'), '-out', f('redis.csr'), '-subj', '/CN=127.0.0.1');
+  writeFileSync(f('ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run('x509', '-req', '-in', f('redis.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-out', f('redis.pem'), '-days', '1', '-extfile', f('ext'));
+  return { ca: f('ca.pem'), cert: f('redis.pem'), key: f('redis.key') };
+}
+
 /**
  * Starts `redis-server` on a free port with nothing saved to disk and `args` added (say
  * `['--replicaof', '127.0.0.1', '6379']`); with `sentinel`, a sentinel whose configuration file
  * holds those lines. Resolves once it answers PING.
  */
-export async function startRedis(args: string[] = [], sentinel?: string[]): Promise<RedisProcess> {
+export async function startRedis(args: string[] = [], sentinel?: string[], secure: Secure = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rtc-redis-'));
   let argv: string[];
@@ -39,9 +63,22 @@ export async function startRedis(args: string[] = [], sentinel?: string[]): Prom
   } else {
     argv = ['--bind', '127.0.0.1', '--port', String(port), '--daemonize', 'no', '--save', '', '--appendonly', 'no', '--dir', dir, ...args];
   }
+  const { tls, password } = secure;
+  if (tls) {
+    // TLS only: the plain port closed, the same port number for TLS (and for the cluster bus).
+    argv.push('--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.cert, '--tls-key-file', tls.key);
+    argv.push('--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-cluster', 'yes', '--tls-replication', 'yes');
+  }
+  if (password) argv.push('--requirepass', password, '--masterauth', password);
   const proc = spawn(REDIS, argv, { stdio: 'ignore' });
-  const url = `redis://127.0.0.1:${port}`;
-  const client = new Redis(url, { lazyConnect: true, retryStrategy: () => 50, maxRetriesPerRequest: null });
+  const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
+  const client = new Redis(url, {
+    lazyConnect: true,
+    retryStrategy: () => 50,
+    maxRetriesPerRequest: null,
+    password,
+    ...(tls ? { tls: { ca: readFileSync(tls.ca) } } : {}),
+  });
   client.on('error', () => {});
   const end = Date.now() + 10_000;
   for (;;) {
@@ -74,8 +111,9 @@ export async function startRedis(args: string[] = [], sentinel?: string[]): Prom
 export async function startRedisCluster(
   size = 3,
   replicas = false,
+  secure: Secure = {},
 ): Promise<{ nodes: RedisProcess[]; replicas: RedisProcess[]; seeds: string; stop(): void }> {
-  const node = () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000']);
+  const node = () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'], undefined, secure);
   const nodes = await Promise.all(Array.from({ length: size }, node));
   const followers = replicas ? await Promise.all(Array.from({ length: size }, node)) : [];
   const stop = () => [...nodes, ...followers].forEach((n) => n.stop());
