@@ -7,9 +7,12 @@
  * and a call between two headless Chromium browsers, each on its own process, goes on.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, it } from 'node:test';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
-import { redisLink, skipRedis as skip, startRedis, type RedisProcess } from './redis-support.js';
+import { redisLink, skipRedis as skip, startRedis, testCerts, type RedisProcess, type Secure } from './redis-support.js';
 import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
 /** What each test started, stopped in reverse order after them all. */
@@ -20,9 +23,9 @@ after(async () => {
 });
 
 /** A master and its replica, the replica in sync. */
-async function masterAndReplica(): Promise<[RedisProcess, RedisProcess]> {
-  const master = await startRedis();
-  const replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)]);
+async function masterAndReplica(secure: Secure = {}): Promise<[RedisProcess, RedisProcess]> {
+  const master = await startRedis([], undefined, secure);
+  const replica = await startRedis(['--replicaof', '127.0.0.1', String(master.port)], undefined, secure);
   started.push(master, replica);
   await until(async () => /master_link_status:up/.test(await replica.client.info('replication')), 'the replica in sync', 10_000);
   return [master, replica];
@@ -55,7 +58,10 @@ async function roomGoesOn(t: Awaited<ReturnType<typeof roomAcrossTwo>>) {
   c.send({ v: 1, type: 'signal', to: t.wa.id, data: MEDIA_STATE });
   const fromC = await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
   t.a.send({ v: 1, type: 'signal', to: t.wb.id, data: MEDIA_STATE });
-  const fromA = await t.b.next((f) => f.type === 'signal' && f.from === t.wa.id, "A's signal reaches B");
+  // Held until B's process is subscribed again (it may still be reconnecting): up to 5 s.
+  const sentAt = Date.now();
+  const fromA = await t.b.next((f) => f.type === 'signal' && f.from === t.wa.id, "A's signal reaches B", 6000);
+  console.log(`A's signal reached B after ${Date.now() - sentAt} ms`);
   // Once each (later frames may only be the server resending the same number: no acks here).
   await new Promise((r) => setTimeout(r, 1000));
   for (const [c, from, first] of [[t.a, wc.id, fromC], [t.b, t.wa.id, fromA]] as const) {
@@ -96,13 +102,18 @@ async function ours(redis: RedisProcess): Promise<number> {
 }
 
 /** A master, its replica and a sentinel watching them (quorum 1, the master down after 1 s), all in sync. */
-async function sentinelSet() {
-  const [master, replica] = await masterAndReplica();
-  const sentinel = await startRedis([], [
-    `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
-    'sentinel down-after-milliseconds mymaster 1000',
-    'sentinel failover-timeout mymaster 5000',
-  ]);
+async function sentinelSet(secure: Secure = {}) {
+  const [master, replica] = await masterAndReplica(secure);
+  const sentinel = await startRedis(
+    [],
+    [
+      `sentinel monitor mymaster 127.0.0.1 ${master.port} 1`,
+      'sentinel down-after-milliseconds mymaster 1000',
+      'sentinel failover-timeout mymaster 5000',
+      ...(secure.password ? [`sentinel auth-pass mymaster ${secure.password}`] : []),
+    ],
+    { tls: secure.tls }, // the sentinel itself asks no password here
+  );
   started.push(sentinel);
   await until(async () => ((await sentinel.client.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length === 1, 'the sentinel knows the replica', 15_000);
   const promoted = () =>
@@ -174,4 +185,18 @@ it('a call across two processes goes on through a Sentinel failover', { skip, ti
   const [sa, sb] = [await a.state(), await b.state()];
   assert.deepEqual([sa.localId, sb.localId], ids, 'both kept their ids');
   assert.deepEqual([sa.participants.map((p: { id: string }) => p.id), sb.participants.map((p: { id: string }) => p.id)], [[ids[1]], [ids[0]]], 'neither saw the other leave');
+});
+
+it('Sentinel over TLS with a password: the processes follow a failover', { skip, timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rtc-tls-'));
+  stopping(() => rmSync(dir, { recursive: true, force: true }));
+  const certs = testCerts(dir);
+  const { master, sentinel, promoted } = await sentinelSet({ tls: certs, password: 'a-master-secret' });
+  const t = await roomAcrossTwo(
+    { REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`, REDIS_TLS: '1', REDIS_PASSWORD: 'a-master-secret', NODE_EXTRA_CA_CERTS: certs.ca },
+    'sentinel-tls',
+  );
+  master.stop();
+  await promoted();
+  await roomGoesOn(t);
 });
