@@ -107,7 +107,7 @@ export class RedisDirectory implements Directory {
   });
   /** This process's signals, numbered, so a receiver drops one it already has (sent again after a lost reply). */
   #sent = 0;
-  /** Signals received (`origin:n`) and when, oldest first, for `#dedupeMs`. */
+  /** Signals received (`origin:n`) and when, oldest first, for `DEDUPE_MS`. */
   #seen = new Map<string, number>();
   #sub: RedisLink;
   #watched = new Map<string, Promise<void>>();
