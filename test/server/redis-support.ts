@@ -80,15 +80,24 @@ export async function startRedis(args: string[] = [], sentinel?: string[], secur
     ...(tls ? { tls: { ca: readFileSync(tls.ca) } } : {}),
   });
   client.on('error', () => {});
+  let exited = false;
+  proc.once('exit', () => (exited = true));
   const end = Date.now() + 10_000;
   for (;;) {
     try {
       await client.connect().catch(() => {});
-      if ((await client.ping()) === 'PONG') break;
+      // Bounded: a PING queued on a client that never connects would wait for ever.
+      const pong = await Promise.race([client.ping(), new Promise((r) => setTimeout(r, 1000, 'no reply'))]);
+      if (pong === 'PONG') break;
     } catch {
       /* not yet */
     }
-    if (Date.now() > end) throw new Error(`redis-server ${argv.join(' ')} did not start`);
+    if (exited || Date.now() > end) {
+      client.disconnect();
+      proc.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`redis-server ${argv.join(' ')} ${exited ? 'exited' : 'did not start'}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return {
@@ -113,10 +122,29 @@ export async function startRedisCluster(
   replicas = false,
   secure: Secure = {},
 ): Promise<{ nodes: RedisProcess[]; replicas: RedisProcess[]; seeds: string; stop(): void }> {
-  const node = () => startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000'], undefined, secure);
-  const nodes = await Promise.all(Array.from({ length: size }, node));
-  const followers = replicas ? await Promise.all(Array.from({ length: size }, node)) : [];
-  const stop = () => [...nodes, ...followers].forEach((n) => n.stop());
+  // The cluster bus on a port of its own: by default it is the client port + 10000, which may be
+  // taken, or past 65535 for a port from the upper ephemeral range.
+  const busPorts = new Map<RedisProcess, number>();
+  const node = async () => {
+    const bus = await freePort();
+    const n = await startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', '--cluster-port', String(bus)], undefined, secure);
+    busPorts.set(n, bus);
+    return n;
+  };
+  const started: RedisProcess[] = [];
+  const stop = () => started.forEach((n) => n.stop());
+  const some = async (n: number) => {
+    const settled = await Promise.allSettled(Array.from({ length: n }, node));
+    for (const r of settled) if (r.status === 'fulfilled') started.push(r.value);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) {
+      stop();
+      throw failed.reason;
+    }
+    return settled.map((r) => (r as PromiseFulfilledResult<RedisProcess>).value);
+  };
+  const nodes = await some(size);
+  const followers = replicas ? await some(size) : [];
   try {
     // Each node takes an even share of the 16384 slots, then they meet.
     const per = Math.ceil(16384 / size);
@@ -124,7 +152,8 @@ export async function startRedisCluster(
       nodes.map((n, i) => n.client.call('CLUSTER', 'ADDSLOTSRANGE', String(i * per), String(Math.min(16383, (i + 1) * per - 1)))),
     );
     const all = [...nodes, ...followers];
-    for (const n of all.slice(1)) await n.client.call('CLUSTER', 'MEET', '127.0.0.1', String(nodes[0].port));
+    const [first] = nodes;
+    for (const n of all.slice(1)) await n.client.call('CLUSTER', 'MEET', '127.0.0.1', String(first.port), String(busPorts.get(first)));
     const formed = async (what: string, ok: (info: string, node: RedisProcess) => Promise<boolean> | boolean) => {
       const end = Date.now() + 15_000;
       for (;;) {
