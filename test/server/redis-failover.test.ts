@@ -50,13 +50,20 @@ async function roomAcrossTwo(env: Record<string, string>, room: string) {
 
 /** After the failover: C joins through process 2, A (process 1) hears of it, and signals cross both ways. */
 async function roomGoesOn(t: Awaited<ReturnType<typeof roomAcrossTwo>>) {
-  const c = t.client(t.p2);
-  const wc = await c.join(t.wa.room);
+  // While process 2 is still reconnecting, a join gets `unavailable` (1013); the kit's client then
+  // tries again, and so does C here (every 250 ms, for up to 10 s).
+  let c = t.client(t.p2);
+  let wc = await c.join(t.wa.room);
+  for (let i = 0; i < 40 && wc.type === 'error' && wc.code === 'unavailable'; i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    c = t.client(t.p2);
+    wc = await c.join(t.wa.room);
+  }
   assert.equal(wc.type, 'welcome', `C is admitted after the failover: ${JSON.stringify(wc)}`);
   assert.deepEqual(wc.peers.map((p: { id: string }) => p.id).sort(), [t.wa.id, t.wb.id].sort(), 'and is told of A and B');
   await t.a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A hears that C joined', 10_000);
   c.send({ v: 1, type: 'signal', to: t.wa.id, data: MEDIA_STATE });
-  const fromC = await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
+  const fromC = await t.a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A", 6000);
   t.a.send({ v: 1, type: 'signal', to: t.wb.id, data: MEDIA_STATE });
   // Held until B's process is subscribed again (it may still be reconnecting): up to 5 s.
   const sentAt = Date.now();
