@@ -89,6 +89,10 @@ const client = (p: ServerProcess) => {
 };
 const closeClients = () => clients.splice(0).forEach((c) => c.ws.terminate());
 
+/** `rtc_signal_signals_lost_total` of process `p`. */
+const signalsLost = async (p: ServerProcess) =>
+  /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
+
 /** Two server processes with a 1 s grace period; the first reaches Redis through a link the test can cut. */
 async function cutOffPair() {
   const link = await redisLink(redisUrl);
@@ -212,8 +216,7 @@ it('signals between processes sent during a short break arrive after it, in orde
       const again = c.frames.filter((f) => f.type === 'signal' && f.from === from).map((f) => f.seq);
       assert.ok(again.every((n) => seqs.get(c)!.has(n)), `delivered once: ${JSON.stringify(again)} besides ${[...seqs.get(c)!]}`);
     }
-    const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
-    assert.deepEqual([await lost(p1), await lost(p2)], ['0', '0']);
+    assert.deepEqual([await signalsLost(p1), await signalsLost(p2)], ['0', '0']);
   } finally {
     a.ws.terminate();
     b.ws.terminate();
@@ -237,8 +240,7 @@ it('a signal from someone who joined during a break reaches its recipient after 
     const told = await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A is told C joined', 5000);
     const sig = await a.next((f) => f.type === 'signal' && f.from === wc.id, "A gets C's signal", 5000);
     assert.ok(told.seq < sig.seq, 'told of C before its signal');
-    const lost = /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p1.port}/metrics`)).text())?.[1];
-    assert.equal(lost, '0');
+    assert.equal(await signalsLost(p1), '0');
   } finally {
     a.ws.terminate();
     c.ws.terminate();
@@ -297,8 +299,7 @@ it('a signal for a participant who just moved to another process is passed on by
     assert.equal(w2.id, wa.id);
     c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE, seq: 1 });
     await a2.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A on process 2", 5000);
-    const lost = async (p: ServerProcess) => /^rtc_signal_signals_lost_total (\d+)$/m.exec(await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text())?.[1];
-    assert.deepEqual([await lost(p1), await lost(p2), await lost(p3)], ['0', '0', '0']);
+    assert.deepEqual([await signalsLost(p1), await signalsLost(p2), await signalsLost(p3)], ['0', '0', '0']);
   } finally {
     closeClients();
     link.close();
