@@ -129,7 +129,17 @@ export class RedisDirectory implements Directory {
     });
     this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, { forSubscriptions: true });
     this.#cmd = this.#pub.client;
-    for (const r of [this.#pub.client, this.#sub.client]) r.on('error', (err: Error) => opts.log?.(`redis: ${err.message}`));
+    // While Redis is away every connection fails an attempt a second: each error once per 10 s.
+    const logged = new Map<string, number>();
+    const logError = (err: Error) => {
+      const line = `redis: ${err.message}`;
+      const now = Date.now();
+      if (now - (logged.get(line) ?? -Infinity) < 10_000) return;
+      if (logged.size > 100) logged.clear();
+      logged.set(line, now);
+      opts.log?.(line);
+    };
+    for (const r of [this.#pub.client, this.#sub.client]) r.on('error', logError);
     this.#sub.onMessage((channel, text) => this.#onMessage(channel, text));
     // After the first connection, a 'ready' is a reconnection: what was published meanwhile is
     // lost to us, and a long enough break got us swept as a vanished process. Catch up.

@@ -151,12 +151,21 @@ it('a process cut off from Redis catches up when it is back, and hands back part
     link.heal();
 
     // A long break: process 2 takes process 1 for dead and sweeps A; C is told A left.
+    const cutAt = Date.now();
     link.cut();
     await c.next((f) => f.type === 'peer-left' && f.id === wa.id, 'C is told A left (swept)', 30_000);
+    // However long Redis is away, process 1 tries it again at least once a second, so it is back
+    // soon after Redis is (ioredis's own backoff grows to 5 s: from 5 to 10 s into an outage its
+    // two connections made 2 attempts, so a failover could find them back 5 s late).
+    await new Promise((r) => setTimeout(r, Math.max(0, cutAt + 10_000 - Date.now())));
+    const late = link.refused.filter((t) => t >= cutAt + 5000).length;
+    assert.ok(late >= 6, `process 1 tried Redis ${late} times from 5 to 10 s into the break`);
+    const healedAt = Date.now();
     link.heal();
     // Back, process 1 finds A swept: it asks A to join again, and A's claim brings it back as a new participant.
     const closed = await a.closing(15_000);
     assert.equal(closed.code, 4012);
+    console.log(`back from a 10 s break: A asked to join again ${Date.now() - healedAt} ms after Redis was`);
     const metrics = await (await fetch(`http://127.0.0.1:${p1.port}/metrics`)).text();
     assert.match(metrics, /^rtc_signal_rejoins_total 1$/m);
     assert.match(metrics, /^rtc_signal_resyncs_total [1-9]/m, 'counted: the rooms caught up after each break');

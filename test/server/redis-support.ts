@@ -191,8 +191,10 @@ export async function redisLink(target: string) {
   let cut = false;
   let lag = 0;
   let lagDown = 0;
+  /** When each connection refused while cut was made (a client's attempts to reconnect). */
+  const refused: number[] = [];
   const server = createServer((client) => {
-    if (cut) return void client.destroy();
+    if (cut) return void (refused.push(Date.now()), client.destroy());
     const upstream = connect(port, '127.0.0.1');
     for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
       sockets.add(s);
@@ -209,6 +211,7 @@ export async function redisLink(target: string) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `redis://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    refused,
     cut() {
       cut = true;
       for (const s of sockets) s.destroy();
