@@ -66,11 +66,19 @@ export interface RedisLink {
 export function connectRedis(
   target: RedisTarget,
   connectionName: string,
-  { forSubscriptions = false, onReadOnly }: { forSubscriptions?: boolean; onReadOnly?: () => void } = {},
+  {
+    forSubscriptions = false,
+    onReadOnly,
+    deadAfterMs,
+  }: { forSubscriptions?: boolean; onReadOnly?: () => void; deadAfterMs?: number } = {},
 ): RedisLink {
   let readOnlyAt = 0;
   const common: RedisOptions = {
     connectionName,
+    // A connection that answers nothing for this long after a command is dead, though TCP may not
+    // say so for minutes (a NAT or load balancer that dropped it, a frozen proxy): drop it and
+    // reconnect. Every connection gets a command at least once a sweep (see RedisDirectory).
+    socketTimeout: deadAfterMs,
     maxRetriesPerRequest: 2,
     enableOfflineQueue: true,
     lazyConnect: false,

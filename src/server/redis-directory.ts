@@ -122,12 +122,17 @@ export class RedisDirectory implements Directory {
     // A write refused with READONLY: the address now leads to the new master. The subscriber,
     // which never writes, is on the old one too (a replica now, which still passes on what is
     // published, but whose subscribers the new master's PUBLISH does not count): move it as well.
+    // A connection silent for a sweep interval after a command is taken for dead and made again,
+    // so a process whose connection was dropped without a word (a NAT, a load balancer) is back
+    // before its liveness key (three intervals) runs out and it is swept.
+    const deadAfterMs = sweepMs;
     this.#pub = connectRedis(target, `rtc-signal:${this.proc}:pub`, {
+      deadAfterMs,
       onReadOnly: () => {
         if (this.#sub.client instanceof Redis) this.#sub.client.disconnect(true);
       },
     });
-    this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, { forSubscriptions: true });
+    this.#sub = connectRedis(target, `rtc-signal:${this.proc}:sub`, { forSubscriptions: true, deadAfterMs });
     this.#cmd = this.#pub.client;
     // While Redis is away every connection fails an attempt a second: each error once per 10 s.
     const logged = new Map<string, number>();
@@ -157,6 +162,9 @@ export class RedisDirectory implements Directory {
     void this.#alive(sweepMs);
     this.#timer = setInterval(() => {
       void this.#alive(sweepMs);
+      // The subscriber sends nothing of its own: a PING lets a dead one show (deadAfterMs), and
+      // keeps a quiet one from being dropped as idle (managed Redis, load balancers).
+      if (this.#sub.client instanceof Redis && this.#sub.client.status === 'ready') void this.#sub.client.ping().catch(() => {});
       void this.#sweep().catch((err) => opts.log?.(`redis sweep: ${(err as Error).message}`));
     }, sweepMs);
     this.#timer.unref();

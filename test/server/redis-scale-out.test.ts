@@ -16,7 +16,7 @@ import type { Browser } from 'puppeteer-core';
 import { attachSignaling } from '../../src/server/signaling-server.js';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
 import { REDIS, redisLink, skipRedis, startRedis, type RedisProcess } from './redis-support.js';
-import { MEDIA_STATE, RawClient, freePort, startServerProcess, type ServerProcess } from './support.js';
+import { MEDIA_STATE, RawClient, freePort, startServerProcess, until, type ServerProcess } from './support.js';
 
 const skip = skipRedis;
 
@@ -225,6 +225,38 @@ it('signals between processes sent during a short break arrive after it, in orde
       const again = c.frames.filter((f) => f.type === 'signal' && f.from === from).map((f) => f.seq);
       assert.ok(again.every((n) => seqs.get(c)!.has(n)), `delivered once: ${JSON.stringify(again)} besides ${[...seqs.get(c)!]}`);
     }
+    assert.deepEqual([await signalsLost(p1), await signalsLost(p2)], ['0', '0']);
+  } finally {
+    a.ws.terminate();
+    b.ws.terminate();
+    link.close();
+  }
+});
+
+it('a process whose Redis connections go silent without closing makes them again before it is taken for dead', { skip, timeout: 40_000 }, async () => {
+  const { link, p1, p2 } = await cutOffPair();
+  const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
+  const b = new RawClient(`ws://127.0.0.1:${p2.port}/signal`);
+  try {
+    const wa = await a.join('silent');
+    const wb = await b.join('silent');
+    await a.next((f) => f.type === 'peer-joined' && f.peer.id === wb.id, 'A sees B');
+    assert.equal(link.open, 2, "process 1's two connections go through the link");
+    // Both of process 1's connections go silent, as when a NAT or a load balancer drops them
+    // without a word: TCP would not tell for minutes, and meanwhile process 1 could neither hear
+    // nor keep itself alive, so process 2 would sweep A after 6 s.
+    const frozenAt = Date.now();
+    link.freeze();
+    await until(() => link.frozen === 0 && link.open === 2, 'process 1 drops the silent connections and makes new ones', 10_000);
+    console.log(`silent Redis connections made again after ${Date.now() - frozenAt} ms`);
+    b.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE, seq: 1 });
+    await a.next((f) => f.type === 'signal' && f.from === wb.id, "B's signal reaches A", 5000);
+    a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE, seq: 1 });
+    await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B", 5000);
+    // Past when a sweep would have come (liveness 6 s, grace 1 s, a sweep every 2 s): B never saw A leave.
+    await new Promise((r) => setTimeout(r, Math.max(0, frozenAt + 10_000 - Date.now())));
+    assert.deepEqual(b.frames.filter((f) => f.type === 'peer-left'), [], 'A was never swept');
+    assert.equal(a.closed, undefined, 'A stayed connected');
     assert.deepEqual([await signalsLost(p1), await signalsLost(p2)], ['0', '0']);
   } finally {
     a.ws.terminate();

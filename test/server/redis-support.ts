@@ -181,6 +181,7 @@ export async function startRedisCluster(
 
 /**
  * A TCP proxy to Redis that can cut every connection through it and refuse new ones, then heal;
+ * freeze the connections open now (silent both ways, yet open);
  * slow what goes to Redis (and what comes back) by `delay(up, down)`, in order; and
  * send new connections to another port (`retarget`), as a managed Redis's address moves to
  * the new master after a failover while connections already open stay with the old one.
@@ -193,15 +194,18 @@ export async function redisLink(target: string) {
   let lagDown = 0;
   /** When each connection refused while cut was made (a client's attempts to reconnect). */
   const refused: number[] = [];
+  /** Connections whose bytes are dropped both ways, though they stay open (`freeze`). */
+  const frozen = new Set<Socket>();
   const server = createServer((client) => {
     if (cut) return void (refused.push(Date.now()), client.destroy());
     const upstream = connect(port, '127.0.0.1');
     for (const [s, other] of [[client, upstream], [upstream, client]] as const) {
       sockets.add(s);
       s.on('error', () => {});
-      s.on('close', () => (sockets.delete(s), other.destroy()));
+      s.on('close', () => (sockets.delete(s), frozen.delete(s), other.destroy()));
       // Timers of one delay fire in the order they were set, so the bytes stay in order.
       s.on('data', (chunk) => {
+        if (frozen.has(s)) return;
         const ms = s === upstream ? lagDown : lag;
         if (ms) setTimeout(() => other.write(chunk), ms);
         else other.write(chunk);
@@ -218,6 +222,17 @@ export async function redisLink(target: string) {
     },
     heal() {
       cut = false;
+    },
+    /** Every connection open now goes silent both ways without closing (a NAT that forgot it); new ones work. */
+    freeze() {
+      for (const s of sockets) frozen.add(s);
+    },
+    /** How many connections are open through the link, and how many of them frozen. */
+    get open() {
+      return sockets.size / 2;
+    },
+    get frozen() {
+      return frozen.size / 2;
     },
     /** Delays what goes to Redis by `ms`, and with `down` what comes back from it too. */
     delay(ms: number, down = 0) {
