@@ -185,8 +185,9 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== path) return; // another upgrade handler (e.g. a dev server) may want it
+    const requested = pathOf(req);
+    if (requested === null) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    if (requested !== path) return; // another upgrade handler (e.g. a dev server) may want it
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);
@@ -196,12 +197,16 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
     ready,
     rooms: () => rooms.sizes(),
     handleHttp(req, res) {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname === '/healthz') {
+      const requested = pathOf(req);
+      if (requested === null) {
+        res.writeHead(400, { 'content-type': 'text/plain' }).end('bad request target\n');
+        return true;
+      }
+      if (requested === '/healthz') {
         res.writeHead(draining ? 503 : 200, { 'content-type': 'text/plain' }).end(draining ? 'draining\n' : 'ok\n');
         return true;
       }
-      if (url.pathname === '/metrics') {
+      if (requested === '/metrics') {
         res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metrics.render());
         return true;
       }
@@ -233,4 +238,13 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
       await made?.close().catch(() => {});
     },
   };
+}
+
+/** The path a request asks for, or null when its target is no URL at all (`GET //`, `GET /\\`). */
+function pathOf(req: IncomingMessage): string | null {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return null; // `new URL` throws on these: in a request listener that would end the process
+  }
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { after, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
@@ -203,6 +204,22 @@ describe('observability and lifecycle', () => {
     assert.match(text, /^rtc_signal_messages_refused_total\{reason="bad-json"\} 1$/m);
   });
 
+  it('answers a request target that is no URL (`GET //`) with 400, plain or as an upgrade, and stays up', async () => {
+    const proc = await startServerProcess(['--port', '0']);
+    try {
+      const upgrade = 'Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n';
+      for (const [target, extra] of [['//', ''], ['//a:b', ''], ['/\\', ''], ['//', upgrade], ['//[', upgrade]]) {
+        const reply = await rawHttp(proc.port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extra}\r\n`);
+        assert.match(reply, /^HTTP\/1\.1 400 /, `GET ${target}${extra ? ' (upgrade)' : ''}: ${reply.split('\r\n')[0]}`);
+      }
+      assert.equal(proc.child.exitCode, null, 'the server is still running');
+      assert.equal((await fetch(`http://127.0.0.1:${proc.port}/healthz`)).status, 200);
+      assert.equal((await client(proc.url).join('still-up')).type, 'welcome');
+    } finally {
+      await proc.stop();
+    }
+  });
+
   it('on SIGTERM tells clients to reconnect (4012), drains and exits; the token command makes tokens it accepts', async () => {
     const env = { RTC_TOKEN_SECRET: SECRET };
     const { stdout } = await promisify(execFile)(process.execPath, ['bin/rtc-signal.mjs', 'token', '--room', 'cli', '--name', 'Cy'], {
@@ -306,3 +323,19 @@ describe('resume', () => {
     assert.deepEqual(directory.unwatched, [], 'the room was never let go');
   });
 });
+
+/** Sends `request` as raw bytes and resolves to what came back when the server closed or after 2 s. */
+function rawHttp(port: number, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let reply = '';
+    const done = () => (clearTimeout(timer), socket.destroy(), resolve(reply));
+    const timer = setTimeout(done, 2000);
+    socket.on('data', (chunk) => {
+      reply += chunk.toString('latin1');
+      if (reply.includes('\r\n\r\n')) done();
+    });
+    socket.on('end', done);
+    socket.on('error', (err) => (reply ? done() : (clearTimeout(timer), reject(err))));
+  });
+}
