@@ -1,9 +1,10 @@
 /**
  * Connections: who may connect (origin allowlist, global connection cap, a join in time), the
- * heartbeat that closes half-open sockets, and every frame's way in: rate limit, validation
+ * heartbeat that closes half-open sockets (and ones that stopped reading), and every frame's way in: rate limit, validation
  * (an `error` frame with a code; repeated violations close with 1008), then the room's handler.
  * Refusals are close codes sent before any room data: a browser cannot read an HTTP status.
  */
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { CloseCode, checkClientMessage, type ErrorCode } from '../protocol/messages.js';
@@ -13,6 +14,9 @@ import { TokenBucket } from './rate-limit.js';
 import type { Rooms } from './rooms.js';
 import { readSignalFrame } from './signal-frame.js';
 import type { Conn } from './slot.js';
+
+/** How long until one refused frame is forgiven, ms. */
+const FORGIVE_MS = 10_000;
 
 /** Ticks per heartbeat period; each pings its share of the connections. */
 const BEATS = 100;
@@ -30,6 +34,7 @@ export interface AdmissionLimits {
 /** Refuses `conn` with a close code, counting why. */
 export function refuse(metrics: Metrics, conn: Conn, code: number, reason: string, why: RefusalReason): void {
   metrics.refuse(why);
+  conn.refusedWith = code;
   conn.socket.close(code, reason);
 }
 
@@ -65,11 +70,19 @@ export class Admission {
     this.#heartbeat.unref();
   }
 
-  /** Counts a refused frame; too many close the connection. */
+  /**
+   * Counts a refused frame; too many close the connection. Each is forgiven after
+   * `FORGIVE_MS`, so a long call's rare honest mistakes never add up. A signal to someone
+   * who has just left is no mistake (it crossed their goodbye): answered, not counted.
+   */
   violation(conn: Conn, code: ErrorCode, message: string): void {
     this.#metrics.refuse(code);
-    if (++conn.violations > this.#limits.maxViolations) {
-      return refuse(this.#metrics, conn, CloseCode.PolicyViolation, 'too many invalid frames', 'policy-violation');
+    if (code !== 'unknown-peer') {
+      const max = this.#limits.maxViolations;
+      conn.faults ??= new TokenBucket(1000 / FORGIVE_MS, max);
+      if (!conn.faults.take()) {
+        return refuse(this.#metrics, conn, CloseCode.PolicyViolation, 'too many invalid frames', 'policy-violation');
+      }
     }
     sendError(conn, code, message);
   }
@@ -88,16 +101,21 @@ export class Admission {
       joining: false,
       backlog: [],
       bucket: new TokenBucket(limits.rate.perSecond, limits.rate.burst),
-      violations: 0,
-      rateNoticeAt: 0,
+      rateNoticeAt: -Infinity, // performance.now() starts at 0 with the process: the first notice is due at once
       closed: false,
       beat: this.#connCount++ % BEATS,
     };
-    socket.on('error', (err) => this.#log(`socket error: ${err.message}`));
+    socket.on('error', (err: Error & { code?: string }) => {
+      // Over the frame cap, ws closes with 1009 and stops reading: the close event will say 1006.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.#metrics.refuse('too-big');
+        conn.refusedWith = CloseCode.TooBig;
+      } else this.#log(`socket error: ${err.message}`);
+    });
     socket.on('close', (code) => {
       conn.closed = true;
-      if (code === CloseCode.TooBig) this.#metrics.refuse('too-big');
-      if (this.conns.has(conn)) this.#gone(conn, code);
+      if (conn.tooSlow) this.#metrics.refuse('too-slow');
+      if (this.conns.has(conn)) this.#gone(conn, conn.refusedWith ?? code);
     });
     if (this.#draining()) return socket.close(CloseCode.Reconnect, 'server restarting');
     if (limits.origins && !limits.origins.has(req.headers.origin ?? '')) {
@@ -112,7 +130,9 @@ export class Admission {
       if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
     }, limits.joinTimeoutMs);
     conn.joinTimer.unref?.();
-    socket.on('pong', () => (conn.alive = true));
+    socket.on('pong', (data) => {
+      if (conn.ping?.equals(data)) conn.alive = true;
+    });
     socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
   }
 
@@ -141,7 +161,11 @@ export class Admission {
     }
     if (!conn.bucket.take()) {
       this.#metrics.refuse('rate-limited');
-      if (++conn.violations > this.#limits.maxViolations * 5) {
+      // A burst over the limit costs some frames (the client sends them again); only a flood
+      // that goes on (more than another burst's worth dropped, a tenth of the rate forgiven) closes
+      // the connection.
+      conn.drops ??= new TokenBucket(this.#limits.rate.perSecond / 10, this.#limits.rate.burst);
+      if (!conn.drops.take()) {
         return refuse(this.#metrics, conn, CloseCode.PolicyViolation, 'sending too fast', 'policy-violation');
       }
       const now = performance.now();
@@ -206,7 +230,9 @@ export class Admission {
         continue;
       }
       conn.alive = false;
-      conn.socket.ping();
+      // A payload of its own: only a client that reads can send it back.
+      conn.ping = randomBytes(8);
+      conn.socket.ping(conn.ping);
     }
   }
 }

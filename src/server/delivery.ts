@@ -16,6 +16,15 @@ import type { Conn, Slot } from './slot.js';
 /** ws options for a frame given as bytes: it is UTF-8 text all the same. */
 const TEXT = { binary: false } as const;
 
+/**
+ * Most bytes a connection may have waiting to go out (by default), as seen by the 100 ms tick. A client that
+ * stops reading (or reads slower than its room talks to it) would otherwise grow the server's
+ * memory without limit; cut off, it reconnects and resumes, and what it missed is replayed from
+ * its outbox. Checked by the tick rather than on each send, so a burst that drains at once (a
+ * resume's replay) is not taken for a slow reader.
+ */
+export const MAX_BUFFERED = 8 * 1024 * 1024;
+
 /** Sends one text frame (an object is serialized; bytes are UTF-8 JSON) if the connection is open. */
 export function transmit(conn: Conn | null, message: ServerMessage | string | Buffer): void {
   const socket = conn?.socket;
@@ -53,6 +62,7 @@ export const sendError = (conn: Conn, code: ErrorCode, message: string) =>
 /** Numbered, acknowledged delivery to the participants of this process. */
 export class Delivery {
   readonly #retransmitMs: number;
+  readonly #maxBuffered: number;
   readonly #ackSoon = new Set<Slot>();
   // Lazy acknowledgements wait about a second for a message to ride on, in ten rotating lists
   // so they go out spread over the second rather than all at once. Lists and a flag rather
@@ -73,8 +83,9 @@ export class Delivery {
    */
   #now = Date.now();
 
-  constructor(retransmitMs: number) {
+  constructor(retransmitMs: number, maxBuffered = MAX_BUFFERED) {
     this.#retransmitMs = retransmitMs;
+    this.#maxBuffered = maxBuffered;
     this.#pump = setInterval(() => this.#tick(), 100);
     this.#pump.unref();
   }
@@ -197,6 +208,8 @@ export class Delivery {
 
   #retransmit(slot: Slot, now: number, nudge: boolean): void {
     if (!slot.conn) return;
+    // What went out before has not all left yet: sending it again would only pile up copies.
+    if (slot.conn.socket.bufferedAmount > 0) return;
     if (nudge && now < slot.retransmitAt - this.#retransmitMs / 2) return; // just sent them
     slot.retransmitAt = now + this.#retransmitMs;
     for (const m of slot.outbox.after(slot.outbox.acked, now)) transmit(slot.conn, m);
@@ -225,6 +238,9 @@ export class Delivery {
       if (slot.outbox.size === 0) {
         this.#unacked.delete(slot);
         slot.watched = false;
+      } else if (slot.conn && slot.conn.socket.bufferedAmount > this.#maxBuffered) {
+        slot.conn.tooSlow = true;
+        slot.conn.socket.terminate();
       } else if (slot.conn && now >= slot.retransmitAt) {
         this.#retransmit(slot, now, false);
       }

@@ -9,6 +9,7 @@ export type RefusalReason =
   | 'forbidden-origin'
   | 'server-full'
   | 'too-big'
+  | 'too-slow'
   | 'policy-violation'
   | 'join-timeout';
 

@@ -583,8 +583,11 @@ export class Rooms {
     slot.conn = null;
     conn.slot = undefined;
     if (this.#cx.stopping()) return; // the slot lives on in the directory for another process to take over
-    // A clean close from the client (tab closed, page left) is a goodbye; anything else may come back.
-    if (code === 1000 || code === 1001 || code === 1005) return this.drop(slot, true);
+    // A clean close from the client (tab closed, page left) is a goodbye, and so is a refusal by
+    // this server (the client does not come back from those); anything else may come back.
+    if (code === 1000 || code === 1001 || code === 1005 || code === CloseCode.PolicyViolation || code === CloseCode.TooBig) {
+      return this.drop(slot, true);
+    }
     // Keep the slot (and its undelivered messages) for the participant to come back.
     slot.graceTimer = setTimeout(() => this.drop(slot, true), this.#cx.graceMs);
     slot.graceTimer.unref?.();

@@ -18,7 +18,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES } from '../protocol/messages.js';
 import { Admission, refuse } from './admission.js';
-import { Delivery } from './delivery.js';
+import { Delivery, MAX_BUFFERED } from './delivery.js';
 import { MemoryDirectory, type Directory } from './directory.js';
 import { Metrics } from './metrics.js';
 import type { RedisClusterTarget, RedisSentinelTarget } from './redis-connection.js';
@@ -43,8 +43,10 @@ export interface SignalingOptions {
   turn?: TurnOptions;
   /** Frames per second per connection, on average and in a burst (default 200 / 400). */
   rateLimit?: { perSecond: number; burst: number };
-  /** Refused frames tolerated per connection before closing it with 1008 (default 20). */
+  /** Refused frames tolerated per connection before closing it with 1008 (default 20; each forgiven after 10 s). */
   maxViolations?: number;
+  /** Bytes that may wait to be sent to one connection; past it (a client that stopped reading) it is cut off to resume (default 8 MiB). */
+  maxBufferedBytes?: number;
   /** How long a dropped participant's slot and messages are kept for it to resume (default 20 s). */
   graceMs?: number;
   /** A connection that has not joined after this long is closed with 4408 (default 10 s). */
@@ -150,7 +152,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
 
   // No compression (ws's server default, said here): deflating small frames costs more than it saves.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-  const delivery = new Delivery(options.retransmitMs ?? 1500);
+  const delivery = new Delivery(options.retransmitMs ?? 1500, options.maxBufferedBytes ?? MAX_BUFFERED);
   const admission = new Admission(
     wss,
     {

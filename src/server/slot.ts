@@ -13,12 +13,22 @@ import type { SignalFrame } from './signal-frame.js';
 export interface Conn {
   socket: WebSocket;
   slot?: Slot;
+  /** Answered the last ping (with its payload: an unasked-for pong proves nothing). */
   alive: boolean;
+  /** The payload of the last ping. */
+  ping?: Buffer;
+  /** The close code the server refused this connection with, if it did (what the close event may not say). */
+  refusedWith?: number;
+  /** Cut off because it read too slowly (too much waiting to be sent to it). */
+  tooSlow?: boolean;
   /** A join is being handled (token check, directory): frames wait in `backlog`. */
   joining: boolean;
   backlog: { raw: RawData; binary: boolean }[];
   bucket: TokenBucket;
-  violations: number;
+  /** Refused frames, each forgiven after a while (made at the first one: most connections never need it). */
+  faults?: TokenBucket;
+  /** Frames dropped by the rate limit, likewise. */
+  drops?: TokenBucket;
   rateNoticeAt: number;
   joinTimer?: ReturnType<typeof setTimeout>;
   closed: boolean;

@@ -137,6 +137,84 @@ describe('bounds', () => {
     assert.equal(c.frames.filter((f) => f.code === 'bad-json').length, 5);
   });
 
+  it('a burst over the rate limit and a signal to someone who just left are forgiven: the connection stays', async () => {
+    const s = await server({ rateLimit: { perSecond: 10, burst: 10 }, maxViolations: 3 });
+    const a = client(s.url);
+    const b = client(s.url);
+    await a.join('forgiven');
+    const wb = await b.join('forgiven');
+    // An ICE restart's burst: 18 frames at once, 8 over the limit (dropped; the client sends them again).
+    for (let i = 0; i < 18; i++) a.send({ v: 1, type: 'signal', to: wb.id, data: { candidate: { candidate: `c${i}` } } });
+    await a.next((f) => f.type === 'error' && f.code === 'rate-limited', 'rate-limited error');
+    await new Promise((r) => setTimeout(r, 1200)); // the bucket refills
+    // Candidates still in flight to B as B leaves: 'unknown-peer' each time, never a violation.
+    b.send({ v: 1, type: 'leave' });
+    await a.next((f) => f.type === 'peer-left' && f.id === wb.id, 'A sees B leave');
+    for (let i = 0; i < 5; i++) a.send({ v: 1, type: 'signal', to: wb.id, data: { candidate: { candidate: `late${i}` } } });
+    await until(() => a.frames.filter((f) => f.code === 'unknown-peer').length === 5, 'five unknown-peer errors');
+    // And one honest mistake after all that is still just an error.
+    a.send('{nope');
+    await a.next((f) => f.code === 'bad-json', 'bad-json error');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(a.closed, undefined, `still connected: ${JSON.stringify(a.closed)}`);
+  });
+
+  it('cuts off a client that stops reading once too much waits for it; it resumes and gets what it missed', async () => {
+    const s = await server({ rateLimit: { perSecond: 1000, burst: 1000 }, maxBufferedBytes: 1024 * 1024 });
+    const a = client(s.url);
+    const slow = client(s.url);
+    const wa = await a.join('slow-reader');
+    const ws = await slow.join('slow-reader');
+    await a.next((f) => f.type === 'peer-joined', 'A sees the slow one');
+    slow.ws.pause(); // reads nothing more: the kernel's buffers fill, then the server's
+    // 250 of 56 KB: 14 MB, more than the kernel's socket buffers take for a socket that is not
+    // read (its window stays small; at most 4 + 6 MB on Debian's defaults) plus the 1 MiB allowed
+    // here, and within the slow one's outbox (256 kept for it).
+    const sdp = `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}`; // 56 KB as JSON
+    for (let i = 0; i < 250; i++) a.send({ v: 1, type: 'signal', to: ws.id, seq: i + 1, data: { description: { type: 'offer', sdp } } });
+    const metrics = async () => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    await until(async () => /^rtc_signal_messages_refused_total\{reason="too-slow"\} 1$/m.test(await metrics()), 'counted as too slow', 10_000);
+    assert.match(await metrics(), /^rtc_signal_connections 1$/m, 'its connection is closed');
+    const mem = process.memoryUsage().arrayBuffers;
+    assert.ok(mem < 200 * 1024 * 1024, `server buffers bounded: ${(mem / 1048576).toFixed(0)} MB`);
+    // Within its grace period it comes back as itself, and the signals it had not acknowledged are replayed.
+    const back = client(s.url);
+    const w = await back.join('slow-reader', { resume: { id: ws.id, secret: ws.resume }, ack: 0 });
+    assert.equal(w.type, 'welcome');
+    assert.equal(w.id, ws.id);
+    await until(() => back.frames.filter((f) => f.type === 'signal' && f.from === wa.id).length === 250, 'all 250 signals replayed', 10_000);
+    assert.equal(a.closed, undefined, 'the sender was never cut off');
+  });
+
+  it('an unasked-for pong does not keep a client that stopped reading alive', async () => {
+    const s = await server({ heartbeatMs: 300 });
+    const c = client(s.url);
+    await c.join('pongs');
+    c.ws.pause();
+    const pongs = setInterval(() => c.ws.pong(Buffer.from('not-your-ping')), 50);
+    try {
+      const metrics = async () => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+      await until(async () => /^rtc_signal_connections 0$/m.test(await metrics()), 'closed by the heartbeat', 3000);
+    } finally {
+      clearInterval(pongs);
+    }
+  });
+
+  it('a frame over the cap closes with 1009, is counted, and its sender leaves the room at once', async () => {
+    const s = await server({ graceMs: 20_000 });
+    const a = client(s.url);
+    const big = client(s.url);
+    await a.join('too-big');
+    const wb = await big.join('too-big');
+    big.send({ v: 1, type: 'signal', to: 'x', data: { candidate: { candidate: 'x'.repeat(70_000) } } });
+    assert.equal((await big.closing()).code, 1009);
+    // Not held for a grace period (a refused client does not come back): the others are told now.
+    await a.next((f) => f.type === 'peer-left' && f.id === wb.id, 'A is told it left', 2000);
+    const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    assert.match(text, /^rtc_signal_messages_refused_total\{reason="too-big"\} 1$/m);
+    assert.match(text, /^rtc_signal_participants 1$/m);
+  });
+
   it('closes a half-open socket (no pongs) within two heartbeats', async () => {
     const s = await server({ heartbeatMs: 150 });
     const c = client(s.url, { autoPong: false });
