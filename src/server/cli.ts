@@ -10,7 +10,7 @@
 import { parseArgs } from 'node:util';
 import { createRoomToken } from './auth.js';
 import { startSignalingServer } from './http-server.js';
-import { optionsFromEnv } from './options-from-env.js';
+import { optionsFromEnv, wholeNumber } from './options-from-env.js';
 
 const strip = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
@@ -30,7 +30,14 @@ if (process.argv[2] === 'token') {
     console.error('usage: RTC_TOKEN_SECRET=… rtc-signal token --room R [--user U] [--name N] [--ttl seconds]');
     process.exit(2);
   }
-  console.log(await createRoomToken(secret, { room: values.room, user: values.user, name: values.name, ttlSeconds: Number(values.ttl) }));
+  let ttlSeconds;
+  try {
+    ttlSeconds = wholeNumber(values.ttl, '--ttl');
+  } catch (err) {
+    console.error(`rtc-signal token: ${(err as Error).message}`);
+    process.exit(2);
+  }
+  console.log(await createRoomToken(secret, { room: values.room, user: values.user, name: values.name, ttlSeconds }));
   process.exit(0);
 }
 
@@ -46,17 +53,25 @@ const { values } = parseArgs({
   },
 });
 
-const env = optionsFromEnv();
+let settings;
+try {
+  settings = {
+    ...strip(optionsFromEnv()),
+    port: wholeNumber(values.port, '--port (PORT)', 0, 65535) ?? 8080,
+    ...strip({
+      maxPeersPerRoom: wholeNumber(values['max-peers'], '--max-peers'),
+      maxConnections: wholeNumber(values['max-connections'], '--max-connections'),
+      graceMs: wholeNumber(values['grace-ms'], '--grace-ms', 0),
+    }),
+  };
+} catch (err) {
+  console.error(`rtc-signal: ${(err as Error).message}`);
+  process.exit(2);
+}
 const server = await startSignalingServer({
-  ...strip(env),
-  port: Number(values.port),
+  ...settings,
   host: values.host,
   path: values.path,
-  ...strip({
-    maxPeersPerRoom: values['max-peers'] ? Number(values['max-peers']) : undefined,
-    maxConnections: values['max-connections'] ? Number(values['max-connections']) : undefined,
-    graceMs: values['grace-ms'] ? Number(values['grace-ms']) : undefined,
-  }),
   log: values.quiet ? undefined : (line) => console.error(line),
 });
 console.log(JSON.stringify({ listening: server.url, port: server.port }));

@@ -2,7 +2,18 @@
 import { hostPort } from './host-port.js';
 import type { SignalingOptions } from './signaling-server.js';
 
-const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+/**
+ * A whole-number setting named `name`, at least `min`; undefined when not set. Anything else
+ * fails at start: `Number('10k')` is NaN, and every cap compared with NaN is off.
+ */
+export function wholeNumber(value: string | undefined, name: string, min = 1, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''}, not ${JSON.stringify(value)}`);
+  }
+  return n;
+}
 const list = (v: string | undefined) => {
   const items = v?.split(',').map((s) => s.trim()).filter(Boolean);
   return items?.length ? items : undefined;
@@ -25,8 +36,8 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
     tls: env.REDIS_TLS === '1' || env.REDIS_TLS === 'true' || undefined,
   };
   return {
-    maxPeersPerRoom: num(env.RTC_MAX_PEERS),
-    maxConnections: num(env.RTC_MAX_CONNECTIONS),
+    maxPeersPerRoom: wholeNumber(env.RTC_MAX_PEERS, 'RTC_MAX_PEERS'),
+    maxConnections: wholeNumber(env.RTC_MAX_CONNECTIONS, 'RTC_MAX_CONNECTIONS'),
     tokenSecret: env.RTC_TOKEN_SECRET || undefined,
     resumeKey: env.RTC_RESUME_SECRET || undefined,
     allowedOrigins: list(env.RTC_ALLOWED_ORIGINS),
@@ -40,11 +51,14 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
         }
       : undefined,
     redisCluster: clusterNodes ? { cluster: clusterNodes, ...redisAuth } : undefined,
-    graceMs: num(env.RTC_GRACE_MS),
+    graceMs: wholeNumber(env.RTC_GRACE_MS, 'RTC_GRACE_MS', 0),
     rateLimit:
       env.RTC_RATE_PER_SECOND || env.RTC_RATE_BURST
-        ? { perSecond: num(env.RTC_RATE_PER_SECOND) ?? 200, burst: num(env.RTC_RATE_BURST) ?? 400 }
+        ? {
+            perSecond: wholeNumber(env.RTC_RATE_PER_SECOND, 'RTC_RATE_PER_SECOND') ?? 200,
+            burst: wholeNumber(env.RTC_RATE_BURST, 'RTC_RATE_BURST') ?? 400,
+          }
         : undefined,
-    turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: num(env.TURN_TTL) } : undefined,
+    turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: wholeNumber(env.TURN_TTL, 'TURN_TTL', 60) } : undefined,
   };
 }
