@@ -236,7 +236,8 @@ export class CallSession extends EventTarget {
 
   async #join(): Promise<void> {
     const { signaling, room, name } = this.config;
-    if (!signaling || !room) {
+    // A blank list (`signaling=" , "`) is as unset as none.
+    if (!signaling || !room || (typeof signaling !== 'function' && signalingUrls(signaling).length === 0)) {
       return this.#fail({ code: 'not-configured', message: 'A signaling URL and a room are needed to join.' });
     }
     this.#set({ ...IDLE, status: 'connecting', room });
@@ -304,10 +305,12 @@ export class CallSession extends EventTarget {
   /** Back in the room after signaling dropped. */
   #onReconnected(welcome: WelcomeMessage): void {
     this.#welcomeIce = (welcome.iceServers ?? []) as RTCIceServer[];
-    if (welcome.id !== this.#state.localId) {
-      // The server could not resume us: we are a new participant, and so are our links.
-      for (const link of this.#links.values()) link.close();
-      this.#links.clear();
+    const fresh = welcome.id !== this.#state.localId;
+    if (fresh) {
+      // The server could not resume us: we are a new participant, and so are our links. Each
+      // goes as a leave (its data channels let go, held messages dropped, the page told), and
+      // whoever is still here comes back below as someone new, as the others see us.
+      for (const id of [...this.#links.keys()]) this.#removePeer(id);
       this.stats.reset();
     }
     this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });
@@ -315,14 +318,15 @@ export class CallSession extends EventTarget {
     this.#applyIceServers();
     for (const link of this.#links.values()) link.signalingBack();
     // Unknown peers joined while we were away; known ones keep their links (media never stopped).
-    for (const peer of welcome.peers) this.#addPeer(peer, true);
+    // As a newcomer we offer to everyone; resumed, those who joined meanwhile found us in their
+    // welcome and offer to us (both offering would cost a glare and duplicate transceivers).
+    for (const peer of welcome.peers) this.#addPeer(peer, fresh);
     this.#syncParticipants();
   }
 
   /** Leaves and joins again with the current config, keeping the local media running. */
   rejoin(): Promise<void> {
     this.#teardown();
-    this.#joining = null;
     return this.join();
   }
 
@@ -337,6 +341,8 @@ export class CallSession extends EventTarget {
   #teardown(): void {
     const client = this.#client;
     this.#client = null;
+    // A join under way is over: the next join() starts afresh rather than getting its promise.
+    this.#joining = null;
     client?.close();
     for (const link of this.#links.values()) this.#closeLink(link);
     this.#links.clear();

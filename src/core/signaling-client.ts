@@ -122,6 +122,12 @@ function refusal(info: TransportClose): SignalingError | null {
   return new SignalingError(code, info.reason ? `${text}: ${info.reason}.` : `${text}.`);
 }
 
+/** How long a first join keeps trying a server that answered "come back" (`COME_BACK`), ms. */
+const FIRST_JOIN_RETRY_MS = 15_000;
+
+/** Closes by which a live server asks to be tried again: draining, full, Redis away, no join in time (and an `unavailable` error frame). */
+const COME_BACK: ReadonlySet<number> = new Set([CloseCode.Reconnect, CloseCode.ServerFull, CloseCode.TryAgainLater, CloseCode.JoinTimeout]);
+
 /** How long an acknowledgement may wait for a signal of ours to ride on, ms. */
 const ACK_DELAY_MS = 1000;
 
@@ -196,14 +202,25 @@ export class SignalingClient extends EventTarget {
     this.#room = room;
     this.#name = name;
     let last: Attempt | undefined;
-    for (let i = 0; i < this.#factories.length && !this.#closed; i++) {
-      last = await this.#attempt(i);
-      if (last.ok) {
-        this.#adopt(last.welcome);
-        this.#retransmitTimer = setInterval(() => this.#retransmitIfOverdue(), 500);
-        return last.welcome;
+    const deadline = Date.now() + FIRST_JOIN_RETRY_MS;
+    const delay = this.#opts.backoff ?? ((n: number) => backoffDelay(n));
+    for (let round = 0; !this.#closed; round++) {
+      for (let i = 0; i < this.#factories.length && !this.#closed; i++) {
+        last = await this.#attempt(i);
+        if (last.ok && this.#closed) break; // left as the welcome came: close() said goodbye on it
+        if (last.ok) {
+          this.#adopt(last.welcome);
+          this.#retransmitTimer = setInterval(() => this.#retransmitIfOverdue(), 500);
+          return last.welcome;
+        }
+        if (REFUSAL_CODES.has(last.info.code) || last.error.code === 'room-full') throw last.error;
       }
-      if (REFUSAL_CODES.has(last.info.code) || last.error.code === 'room-full') throw last.error;
+      // A server that answered "come back" (draining for a restart, at its connection cap, Redis
+      // away) is tried again for a while; one that cannot be reached fails now, as the page
+      // should say so rather than spin.
+      const comeBack = last && !last.ok && (COME_BACK.has(last.info.code) || last.error.code === 'unavailable');
+      if (!comeBack || Date.now() >= deadline) break;
+      await sleep(Math.min(delay(round + 1), Math.max(0, deadline - Date.now())), this.#abort.signal);
     }
     if (this.#closed) throw new SignalingError('aborted', 'left before the join completed');
     throw last && !last.ok ? last.error : new SignalingError('signaling-unreachable', 'no signaling server');
@@ -244,6 +261,11 @@ export class SignalingClient extends EventTarget {
       return { ok: false, info: { code: 1006, reason: '' }, error };
     }
     const token = this.#opts.token ? await Promise.resolve(this.#opts.token()).catch(() => undefined) : undefined;
+    // Left while the token was being fetched: the abort has fired already, so do not connect
+    // (a join sent now would put a participant nobody owns in the room).
+    if (this.#abort.signal.aborted) {
+      return { ok: false, info: { code: 1000, reason: '' }, error: new SignalingError('aborted', 'left before the join completed') };
+    }
     return new Promise<Attempt>((resolve) => {
       let settled = false;
       const settle = (a: Attempt) => {

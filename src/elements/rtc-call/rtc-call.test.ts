@@ -1,6 +1,7 @@
 import { expect, fixture, html, oneEvent } from '@open-wc/testing';
 import '../../index.js';
 import type { RtcCall } from './rtc-call.js';
+import { WebSocketTransport } from '../../core/websocket-transport.js';
 import type { RtcCamera } from '../rtc-camera/rtc-camera.js';
 import type { RtcStats } from '../rtc-stats/rtc-stats.js';
 import { nextEvent, parseBitrate, signalingUrl, statSum, uniqueRoom, until } from '../../test-support/call-helpers.js';
@@ -177,5 +178,63 @@ describe('<rtc-call> lifecycle', () => {
     }
     expect(call.iceServers).to.deep.equal([]);
     expect(errors.length).to.equal(1);
+  });
+});
+
+describe('<rtc-call> resuming after someone joined meanwhile', () => {
+  let calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('answers the newcomer’s offer instead of crossing it with its own: one audio and one video section', async () => {
+    const url = await signalingUrl();
+    const room = uniqueRoom('resume');
+    // Ada's sockets, so the test can drop one as a network would (4000: the server keeps her slot),
+    // and a switch that keeps her away for a moment.
+    const sockets: WebSocket[] = [];
+    class Recorded extends WebSocket {
+      constructor(u: string | URL, protocols?: string | string[]) {
+        super(u, protocols);
+        sockets.push(this);
+      }
+    }
+    let away = false;
+    const adaTransport = () => {
+      if (away) throw new Error('offline for a moment');
+      return new WebSocketTransport(url, { WebSocket: Recorded });
+    };
+    const root = await fixture(html`<div>
+      <rtc-call id="ada" room=${room} name="Ada" .signalingTransport=${adaTransport}>
+        <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+      </rtc-call>
+      <rtc-call id="bob" signaling=${url} room=${room} name="Bob">
+        <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+      </rtc-call>
+    </div>`);
+    const ada = root.querySelector<RtcCall>('#ada')!;
+    const bob = root.querySelector<RtcCall>('#bob')!;
+    calls = [ada, bob];
+    await until(() => ada.session.state.participants.length === 1 && onlyPc(ada)?.connectionState === 'connected', 'Ada and Bob connected');
+    const adaId = ada.session.state.localId;
+
+    away = true;
+    sockets.at(-1)!.close(4000, 'dropped by the test');
+    await until(() => ada.session.state.reconnecting, 'Ada reconnecting');
+    // Cy joins while Ada is away: her slot is held, so Cy's welcome lists her and Cy offers to her.
+    const cy = document.createElement('rtc-call') as RtcCall;
+    cy.setAttribute('signaling', url);
+    cy.setAttribute('room', room);
+    cy.setAttribute('name', 'Cy');
+    cy.innerHTML = '<rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>';
+    root.append(cy);
+    calls.push(cy);
+    await until(() => cy.session.state.status === 'joined', 'Cy joined');
+    away = false;
+
+    await until(() => !ada.session.state.reconnecting && ada.session.state.signalingConnected, 'Ada back', 20_000);
+    expect(ada.session.state.localId).to.equal(adaId, 'resumed as herself');
+    const cyId = cy.session.state.localId!;
+    const pc = (await until(() => ada.session.peerConnections().get(cyId), 'a link to Cy'))!;
+    await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > 5, 'Ada decodes Cy');
+    expect(pc.getTransceivers().map((t) => t.receiver.track.kind)).to.deep.equal(['audio', 'video'], 'one section each, no crossed offers');
   });
 });

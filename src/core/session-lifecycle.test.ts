@@ -1,0 +1,149 @@
+/**
+ * A call's life around its edges, as pure logic (an in-page hub or a scripted server; no media
+ * needed): leaving while a join is still fetching its token or connecting, joining again at once,
+ * a first join that meets a server asking to be tried again, a blank signaling setting, and
+ * coming back from a long outage as a new participant.
+ */
+import { expect } from '@open-wc/testing';
+import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
+import { CallSession } from './call-session.js';
+import { InMemorySignalingHub } from './in-memory-signaling.js';
+import type { ParticipantEvent } from './session-events.js';
+import type { SignalingTransport, TransportClose } from './signaling-transport.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('CallSession: leaving and joining around a join in progress', () => {
+  it('leave() right after join() with a room token puts nobody in the room', async () => {
+    const hub = new InMemorySignalingHub();
+    const s = new CallSession({ signaling: () => hub.transport(), room: 'ghost', token: 'tok', mediaWaitMs: 0 });
+    void s.join();
+    s.leave();
+    await sleep(300);
+    expect(hub.rooms().get('ghost') ?? 0).to.equal(0);
+    expect(s.state.status).to.equal('left');
+  });
+
+  it('leave() while getToken() is pending puts nobody in the room', async () => {
+    const hub = new InMemorySignalingHub();
+    const s = new CallSession({ signaling: () => hub.transport(), room: 'ghost2', getToken: () => sleep(100).then(() => 'tok'), mediaWaitMs: 0 });
+    void s.join();
+    await sleep(20);
+    s.leave();
+    await sleep(400);
+    expect(hub.rooms().get('ghost2') ?? 0).to.equal(0);
+  });
+
+  it('leave(); join() while connecting ends up joined, once', async () => {
+    const hub = new InMemorySignalingHub();
+    const s = new CallSession({ signaling: () => hub.transport(), room: 'again', mediaWaitMs: 0 });
+    const first = s.join();
+    s.leave();
+    const second = s.join();
+    expect(second).to.not.equal(first);
+    await second;
+    await sleep(100);
+    expect(s.state.status).to.equal('joined');
+    expect(hub.rooms().get('again')).to.equal(1);
+    s.leave();
+  });
+
+  it('a blank signaling setting is an error state, not a rejection and a call stuck connecting', async () => {
+    const s = new CallSession({ signaling: ' , ', room: 'r' });
+    let rejected = '';
+    await s.join().catch((e: Error) => (rejected = String(e)));
+    expect(rejected).to.equal('');
+    expect(s.state.status).to.equal('error');
+    expect(s.state.error?.code).to.equal('not-configured');
+  });
+});
+
+/** A server that closes the first `n` joins with `code` (or answers `error unavailable` first), then welcomes. */
+function comeBackServer(n: number, close: number | 'unavailable') {
+  let made = 0;
+  return () => {
+    const i = made++;
+    const t: SignalingTransport = {
+      async connect() {},
+      send(m: ClientMessage) {
+        if (m.type !== 'join') return;
+        if (i >= n) {
+          setTimeout(() => t.onmessage?.({ v: 1, type: 'welcome', id: 'me', room: 'r', peers: [], resume: 's', epoch: 'e', ack: 0 } as unknown as ServerMessage));
+        } else if (close === 'unavailable') {
+          setTimeout(() => t.onmessage?.({ v: 1, type: 'error', code: 'unavailable', message: 'try again shortly' }));
+        } else {
+          setTimeout(() => t.onclose?.({ code: close, reason: 'server restarting' }));
+        }
+      },
+      close() {},
+    };
+    return t;
+  };
+}
+
+describe('CallSession: a first join that the server asks to try again', () => {
+  for (const close of [4012, 4503, 'unavailable'] as const) {
+    it(`is tried again after ${close} (a rolling restart, a full server, Redis away)`, async () => {
+      const s = new CallSession({ signaling: comeBackServer(2, close), room: 'r', mediaWaitMs: 0 });
+      await s.join();
+      expect(s.state.status).to.equal('joined');
+      s.leave();
+    });
+  }
+
+  it('a server that cannot be reached fails at once', async () => {
+    const s = new CallSession({ signaling: 'ws://127.0.0.1:9/signal', room: 'r', mediaWaitMs: 0 });
+    const t0 = performance.now();
+    await s.join();
+    expect(s.state.status).to.equal('error');
+    expect(s.state.error?.code).to.equal('signaling-unreachable');
+    expect(performance.now() - t0).to.be.below(5000);
+  });
+});
+
+/** A scripted server: the first welcome lists Bob and Cy; after a drop, a new id and only Bob (Cy left meanwhile). */
+class ForgetfulServer implements SignalingTransport {
+  onmessage?: (m: ServerMessage) => void;
+  onclose?: (i: TransportClose) => void;
+  constructor(private readonly n: number) {}
+  async connect(): Promise<void> {}
+  send(m: ClientMessage): void {
+    if (m.type !== 'join') return;
+    const peers = this.n === 0 ? [{ id: 'p-bob', name: 'Bob' }, { id: 'p-cy', name: 'Cy' }] : [{ id: 'p-bob', name: 'Bob' }];
+    const welcome = { v: 1, type: 'welcome', id: this.n === 0 ? 'a-old' : 'a-new', room: 'r', peers, resume: `s${this.n}`, resumed: false, epoch: `e${this.n}`, ack: 0 };
+    setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
+  }
+  close(): void {}
+  drop(): void {
+    this.onclose?.({ code: 1006, reason: '' });
+  }
+}
+
+describe('CallSession: back from a long outage as a new participant', () => {
+  it('tells the page who left and who is (newly) here, and the data channels follow', async () => {
+    const made: ForgetfulServer[] = [];
+    const s = new CallSession({
+      signaling: () => {
+        const t = new ForgetfulServer(made.length);
+        made.push(t);
+        return t;
+      },
+      room: 'r',
+      mediaWaitMs: 0,
+    });
+    const chat = s.channel('chat');
+    const events: string[] = [];
+    s.addEventListener('participant-joined', (e) => events.push(`+${(e as ParticipantEvent).participant.id}`));
+    s.addEventListener('participant-left', (e) => events.push(`-${(e as ParticipantEvent).participant.id}`));
+    await s.join();
+    for (let i = 0; i < 30 && chat.peers.length < 2; i++) await sleep(100); // links are made once the media is settled
+    expect([...chat.peers].sort()).to.deep.equal(['p-bob', 'p-cy']);
+    made[0].drop();
+    for (let i = 0; i < 50 && s.state.localId !== 'a-new'; i++) await sleep(100);
+    expect(s.state.localId).to.equal('a-new');
+    expect(events).to.deep.equal(['+p-bob', '+p-cy', '-p-bob', '-p-cy', '+p-bob']);
+    expect(s.state.participants.map((p) => p.id)).to.deep.equal(['p-bob']);
+    expect([...chat.peers]).to.deep.equal(['p-bob'], 'no channel end left for Cy, who is gone');
+    s.leave();
+  });
+});
