@@ -4,6 +4,7 @@ import { MAX_FRAME_BYTES, parseClientMessage, parseServerMessage } from './messa
 describe('protocol validators', () => {
   it('accepts a join, a signal with a description or a candidate, and a leave', () => {
     expect(parseClientMessage('{"v":1,"type":"join","room":"abc","name":"Ada"}').ok).to.be.true;
+    expect(parseClientMessage('{"v":1,"type":"join","room":"\\ud83d\\ude00 party"}').ok, 'a surrogate pair is fine').to.be.true;
     expect(parseClientMessage('{"v":1,"type":"signal","to":"x-1","data":{"description":{"type":"offer","sdp":"v=0"}}}').ok).to.be.true;
     expect(parseClientMessage('{"v":1,"type":"signal","to":"x-1","data":{"candidate":{"candidate":"candidate:1 1 udp 1 127.0.0.1 9 typ host","sdpMid":"0","sdpMLineIndex":0}}}').ok).to.be.true;
     expect(parseClientMessage('{"v":1,"type":"leave"}').ok).to.be.true;
@@ -16,6 +17,8 @@ describe('protocol validators', () => {
       ['{"v":2,"type":"join","room":"a"}', 'unsupported-version'],
       ['{"v":1,"type":"join"}', 'bad-message'],
       ['{"v":1,"type":"join","room":""}', 'bad-message'],
+      ['{"v":1,"type":"join","room":"a\\ud800"}', 'bad-message'],
+      ['{"v":1,"type":"join","room":"\\udc00b"}', 'bad-message'],
       [`{"v":1,"type":"join","room":"${'r'.repeat(200)}"}`, 'bad-message'],
       ['{"v":1,"type":"join","room":"a","name":"a\\u0000b"}', 'bad-message'],
       ['{"v":1,"type":"signal","to":"x","data":{"description":{"type":"bogus"}}}', 'bad-message'],

@@ -268,9 +268,11 @@ function envelope(value: unknown): Parsed<Obj> {
   return { ok: true, message: value };
 }
 
-/** Checks a room name: 1–128 characters, no control characters. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Checks a room name: 1–128 characters, no control characters, no lone surrogate (not text: no URI, no UTF-8 can carry it). */
 export function validRoom(room: unknown): room is string {
-  return isStr(room, MAX_ROOM_LENGTH, 1) && !hasControl(room);
+  return isStr(room, MAX_ROOM_LENGTH, 1) && !hasControl(room) && !LONE_SURROGATE.test(room);
 }
 
 /** Checks a display name: up to 64 characters, no control characters. */

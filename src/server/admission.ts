@@ -114,8 +114,9 @@ export class Admission {
     });
     socket.on('close', (code) => {
       conn.closed = true;
+      conn.closedWith = conn.refusedWith ?? code;
       if (conn.tooSlow) this.#metrics.refuse('too-slow');
-      if (this.conns.has(conn)) this.#gone(conn, conn.refusedWith ?? code);
+      if (this.conns.has(conn)) this.#gone(conn, conn.closedWith);
     });
     if (this.#draining()) return socket.close(CloseCode.Reconnect, 'server restarting');
     if (limits.origins && !limits.origins.has(req.headers.origin ?? '')) {

@@ -520,7 +520,8 @@ export class Rooms {
       this.#toLocal(room, () => joined(slot.info), id);
     }
     cx.log(`${claim ? 'resume (new slot)' : 'join'} ${id} room=${JSON.stringify(room)} size=${view.size}`);
-    if (conn.closed) this.connectionGone(conn);
+    // Closed while Redis admitted it: a goodbye (a tab closed at once) or a drop, as it said.
+    if (conn.closed) this.connectionGone(conn, conn.closedWith);
   }
 
   /**

@@ -32,6 +32,8 @@ export interface Conn {
   rateNoticeAt: number;
   joinTimer?: ReturnType<typeof setTimeout>;
   closed: boolean;
+  /** How it closed (the client's code, or the server's refusal), once closed. */
+  closedWith?: number;
   /** Which tick of the heartbeat period pings this connection. */
   beat: number;
 }

@@ -369,6 +369,25 @@ describe('resume', () => {
     assert.equal((await b.next((f) => f.type === 'peer-joined', 'peer-joined', 2000)).peer.id, w3.id);
   });
 
+  it('a connection closed cleanly while its join is admitted leaves at once, not after a grace period', async () => {
+    class SlowDirectory extends MemoryDirectory {
+      override async admit(room: string, rec: MemberRecord, max: number) {
+        await new Promise((r) => setTimeout(r, 200));
+        return super.admit(room, rec, max);
+      }
+    }
+    const s = await server({ directory: new SlowDirectory('slow'), graceMs: 20_000 });
+    const a = client(s.url);
+    await a.join('gone-early');
+    const b = client(s.url);
+    await b.opened;
+    b.send({ v: 1, type: 'join', room: 'gone-early' });
+    await new Promise((r) => setTimeout(r, 50));
+    b.ws.close(1000); // the tab closed while the server was still admitting it
+    const joined = await a.next((f) => f.type === 'peer-joined', 'A sees B join');
+    await a.next((f) => f.type === 'peer-left' && f.id === joined.peer.id, 'and leave at once', 2000);
+  });
+
   it('two connections with the same claim at once: the later one is the participant, and the room stays watched', async () => {
     const first = await server({ resumeKey: 'shared' });
     const a = client(first.url);
