@@ -197,10 +197,35 @@ export class RedisDirectory implements Directory {
   }
 
   async admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null> {
-    const flat = (await this.#cmd.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as
-      | string[]
-      | null;
+    const once = async () =>
+      (await this.#cmd.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as string[] | null;
+    let flat = await once();
+    // Full, perhaps of members whose process died when no live process had anyone left in the
+    // room to sweep them (nobody watches it): they would keep it full for a day. They go now,
+    // and the join is tried again.
+    if (flat === null && (await this.#sweepVanished(room)) > 0) flat = await once();
     return flat && records(flat.filter((_, i) => i % 2 === 1)); // HGETALL: id, record, id, record…
+  }
+
+  /**
+   * Removes the members of `room` whose process is no longer alive (its liveness key ran out,
+   * three sweep intervals after its last sign of life), announcing each leave; returns how many.
+   * No grace period here, unlike the sweep of a watched room: a participant of that process that
+   * still comes back is asked to join again as someone new (4012), as after any sweep.
+   */
+  async #sweepVanished(room: string): Promise<number> {
+    let removed = 0;
+    for (const [id, text] of Object.entries(await this.#cmd.hgetall(ROOM(room)))) {
+      const rec = record(text);
+      if (!rec || rec.proc === this.proc || (await this.#cmd.exists(PROC(rec.proc))) === 1) continue;
+      if (await this.remove(room, id, rec.proc)) {
+        removed++;
+        this.#opts.log?.(`swept ${id} of vanished process ${rec.proc} from full room ${JSON.stringify(room)}`);
+        this.publish(room, { kind: 'left', id });
+        this.onEvent?.(room, { kind: 'left', id });
+      }
+    }
+    return removed;
   }
 
   async remove(room: string, id: string, proc: string): Promise<boolean> {

@@ -184,6 +184,31 @@ it('a process cut off from Redis catches up when it is back, and hands back part
   }
 });
 
+it('a full room whose members all went with their process lets the next one in', { skip, timeout: 40_000 }, async () => {
+  const env = { REDIS_URL: redisUrl, RTC_MAX_PEERS: '2', RTC_GRACE_MS: '2000' };
+  const [p1, p2] = await Promise.all([startServerProcess(['--port', '0'], env), startServerProcess(['--port', '0'], env)]);
+  servers.push(p1, p2);
+  try {
+    await client(p1).join('ghosts');
+    await client(p1).join('ghosts');
+    assert.equal((await client(p2).join('ghosts')).code, 'room-full', 'full while they are there');
+    // Process 1 dies with both members; nobody on a live process is in the room to sweep them.
+    await p1.stop('SIGKILL');
+    closeClients();
+    // Once process 1's liveness has run out (6 s), a newcomer is let in, and told of no ghosts.
+    let welcome: any;
+    for (let i = 0; i < 20 && welcome?.type !== 'welcome'; i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      welcome = await client(p2).join('ghosts');
+    }
+    assert.equal(welcome.type, 'welcome', `let in: ${JSON.stringify(welcome)}`);
+    assert.deepEqual(welcome.peers, []);
+  } finally {
+    closeClients();
+    await p2.stop();
+  }
+});
+
 it('signals between processes sent during a short break arrive after it, in order', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
   const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
