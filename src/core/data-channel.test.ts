@@ -72,6 +72,19 @@ describe('CallSession data channels (real peer connections through the real serv
     expect(big.byteLength / CHUNK_BYTES, 'the payload really was chunked').to.be.greaterThan(100);
   });
 
+  it('drops a message over the receiver\'s maxMessageBytes whole, and goes on with the next ones', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got = inbox(b, 'capped', { maxMessageBytes: 1024 * 1024 });
+    const channel = a.channel('capped');
+    const fits = new Uint8Array(1024 * 1024).fill(7);
+    await Promise.all([channel.send('before'), channel.send(new Uint8Array(3 * 1024 * 1024)), channel.send(fits), channel.send('after')]);
+    await until(() => got.length === 3, 'the three messages within the limit arrive', 15000);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(got.map((m) => (typeof m.data === 'string' ? m.data : m.data.byteLength))).to.deep.equal(['before', 1024 * 1024, 'after']);
+    expect(new Uint8Array(got[1].data as ArrayBuffer).every((v) => v === 7)).to.be.true;
+  });
+
   it('opens unordered and partially reliable channels with the options asked for, and refuses oversized messages on them', async () => {
     sessions = await joinedSessions(2);
     const [a, b] = sessions;

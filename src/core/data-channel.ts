@@ -14,6 +14,11 @@ export interface ChannelOptions {
   maxRetransmits?: number;
   /** Give up on a message after this many milliseconds (unreliable). */
   maxPacketLifeTime?: number;
+  /**
+   * Largest message taken from a peer, in bytes (default 64 MiB): a larger one is dropped whole
+   * rather than held in memory as it arrives. This side's own limit: the sides need not agree.
+   */
+  maxMessageBytes?: number;
 }
 
 /** What can be sent. */
@@ -40,6 +45,11 @@ export const CONTROL_ID = 0;
 export const PEER_CHANNEL_WAIT_MS = 10_000;
 /** Messages kept per participant for a label this side has not opened yet; older ones go. */
 export const HELD_MESSAGES = 256;
+
+/** Default largest message taken from a peer (`maxMessageBytes`). */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** Bytes kept per participant for a label this side has not opened yet; older messages go. */
+export const HELD_BYTES = 16 * 1024 * 1024;
 
 /** Bytes per frame: below every browser's SCTP message limit (Firefox ↔ Chromium included). */
 export const CHUNK_BYTES = 16 * 1024;
@@ -86,6 +96,10 @@ export class ChannelEnd {
   #queue: Promise<void> = Promise.resolve();
   #parts: Uint8Array[] = [];
   #kind = 0;
+  /** Bytes of the message being reassembled; -1 while dropping one over the limit. */
+  #size = 0;
+  /** Largest message reassembled (`maxMessageBytes`). */
+  maxBytes = MAX_MESSAGE_BYTES;
 
   constructor(
     readonly dc: RTCDataChannel,
@@ -136,12 +150,24 @@ export class ChannelEnd {
     const frame = new Uint8Array(data);
     const kind = frame[0] & ~MORE;
     if (kind !== KIND_TEXT && kind !== KIND_BINARY) return;
-    if (this.#parts.length && kind !== this.#kind) this.#parts = []; // a torn message: drop it
+    if ((this.#parts.length || this.#size < 0) && kind !== this.#kind) this.#dropPart(0); // a torn message: drop it
     this.#kind = kind;
+    const more = (frame[0] & MORE) !== 0;
+    // A peer could send frames with MORE set for ever: past the limit the message is dropped
+    // whole (its later frames skipped until its last), not held in memory.
+    if (this.#size >= 0 && this.#size + frame.byteLength - 1 > this.maxBytes) {
+      console.warn(`[rtc-elements] data channel "${this.dc.label}": dropped a message over ${this.maxBytes} bytes`);
+      this.#dropPart(-1);
+    }
+    if (this.#size < 0) {
+      if (!more) this.#dropPart(0);
+      return;
+    }
     this.#parts.push(frame.subarray(1));
-    if (frame[0] & MORE) return;
+    this.#size += frame.byteLength - 1;
+    if (more) return;
     const parts = this.#parts;
-    this.#parts = [];
+    this.#dropPart(0);
     const whole = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
     let at = 0;
     for (const p of parts) {
@@ -149,6 +175,12 @@ export class ChannelEnd {
       at += p.byteLength;
     }
     this.deliver(kind === KIND_TEXT ? new TextDecoder().decode(whole) : whole.buffer);
+  }
+
+  /** Forgets the message being reassembled; `size` -1 skips the rest of it. */
+  #dropPart(size: number): void {
+    this.#parts = [];
+    this.#size = size;
   }
 
   close(): void {
@@ -225,7 +257,9 @@ export class CallChannel extends EventTarget {
   /** @internal A connection opened this channel to `peer`; `peerReady` settles once that side has it too. */
   attach(peer: string, dc: RTCDataChannel, peerReady?: Promise<void>): void {
     this.detach(peer);
-    this.#ends.set(peer, new ChannelEnd(dc, this.#dispatcher(peer), peerReady));
+    const end = new ChannelEnd(dc, this.#dispatcher(peer), peerReady);
+    end.maxBytes = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.#ends.set(peer, end);
   }
 
   /**
@@ -236,6 +270,7 @@ export class CallChannel extends EventTarget {
   adopt(peer: string, held: HeldEnd): void {
     this.detach(peer);
     const { end, messages } = held;
+    end.maxBytes = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.#ends.set(peer, end);
     end.deliver = (data) => messages.push(data);
     setTimeout(() => {
@@ -276,13 +311,16 @@ export class HeldChannels {
   /** Holds `dc` of `peer` until `take(label)`. */
   hold(label: string, peer: string, dc: RTCDataChannel, peerReady?: Promise<void>): void {
     const messages: (string | ArrayBuffer)[] = [];
+    const size = (m: string | ArrayBuffer) => (typeof m === 'string' ? m.length * 2 : m.byteLength);
+    let bytes = 0;
     let warned = false;
     const end = new ChannelEnd(
       dc,
       (data) => {
         messages.push(data);
-        if (messages.length <= HELD_MESSAGES) return;
-        messages.shift();
+        bytes += size(data);
+        if (messages.length <= HELD_MESSAGES && bytes <= HELD_BYTES) return;
+        while (messages.length > 1 && (messages.length > HELD_MESSAGES || bytes > HELD_BYTES)) bytes -= size(messages.shift()!);
         if (!warned) console.warn(`[rtc-elements] data channel "${label}" is not open here: keeping its last ${HELD_MESSAGES} messages`);
         warned = true;
       },
