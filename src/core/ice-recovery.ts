@@ -59,6 +59,9 @@ export class IceRecovery {
   #lastHeard = 0;
   #restartedAt = 0;
   #closed = false;
+  /** A restart or a new connection that is due but waits for signaling (`signalingBack`). */
+  #waiting: 'restart' | 'rebuild' | null = null;
+  #polite: boolean;
 
   constructor(
     pc: RTCPeerConnection,
@@ -66,7 +69,9 @@ export class IceRecovery {
     hooks: RecoveryHooks,
     replacing = false,
     initiator = false,
+    polite = false,
   ) {
+    this.#polite = polite;
     this.#pc = pc;
     this.#opts = { ...DEFAULT_RECOVERY, ...opts };
     this.#hooks = hooks;
@@ -92,6 +97,21 @@ export class IceRecovery {
 
   /** Call when signaling is back after a break: what it held went out only now, so the clock starts again. */
   signalingBack(): void {
+    // A restart or a new connection that waited for signaling goes ahead now; on the polite side
+    // a moment later, so that when both sides waited, one side's offer (a new connection
+    // replaces this link) comes first instead of two crossing.
+    const waiting = this.#waiting;
+    if (waiting && this.#reconnecting && !this.#closed) {
+      this.#waiting = null;
+      clearTimeout(this.#restartTimer);
+      const go = () => {
+        if (this.#closed || !this.#reconnecting) return;
+        if (waiting === 'rebuild') this.#rebuild();
+        else this.#restart();
+      };
+      if (this.#polite) this.#restartTimer = setTimeout(go, this.#opts.restartTimeoutMs);
+      else go();
+    }
     if (!this.#connectTimer) return;
     clearTimeout(this.#connectTimer);
     this.#armConnect();
@@ -162,7 +182,7 @@ export class IceRecovery {
     this.#restartTimer = setTimeout(() => {
       if (this.#closed) return;
       this.#setReconnecting(true);
-      this.#hooks.rebuild();
+      this.#rebuild();
     }, GOODBYE_GRACE_MS);
   }
 
@@ -187,10 +207,7 @@ export class IceRecovery {
     if (this.#closed) return;
     clearTimeout(this.#restartTimer);
     this.#setReconnecting(true);
-    if (this.#restarts >= this.#opts.maxRestarts) {
-      this.#hooks.rebuild();
-      return;
-    }
+    if (this.#restarts >= this.#opts.maxRestarts) return this.#rebuild();
     this.#restarts++;
     this.#restartedAt = performance.now();
     this.#pc.restartIce(); // through perfect negotiation: onnegotiationneeded makes the offer
@@ -199,8 +216,18 @@ export class IceRecovery {
 
   #retryIn(ms: number): void {
     this.#restartTimer = setTimeout(() => {
-      if (!this.#closed && this.#reconnecting) this.#restart();
+      if (this.#closed || !this.#reconnecting) return;
+      // Neither another restart nor a new connection can be negotiated without signaling: their
+      // offers would only pile up, to be answered out of turn when it returns. Wait for it.
+      if (!this.#hooks.signalingUp()) return void (this.#waiting ??= 'restart');
+      this.#restart();
     }, ms);
+  }
+
+  /** A new connection, once signaling can carry its offer. */
+  #rebuild(): void {
+    if (this.#hooks.signalingUp()) this.#hooks.rebuild();
+    else this.#waiting = 'rebuild';
   }
 
   #setReconnecting(value: boolean): void {

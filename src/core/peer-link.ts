@@ -140,6 +140,7 @@ export class PeerLink extends EventTarget {
       },
       opts.replacing,
       opts.initiator,
+      opts.polite,
     );
 
     pc.onicecandidate = ({ candidate }) => {

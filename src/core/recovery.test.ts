@@ -52,4 +52,50 @@ describe('ICE recovery when the other side\'s connection dies', () => {
       await until(async () => (await statSum(p, 'inbound-rtp', 'framesDecoded', 'video')).value > before + 10, 'frames rise again');
     }
   });
+
+  it('does not restart or rebuild while signaling is down, and is back soon after signaling is', async function () {
+    this.timeout(60000);
+    const hub = new InMemorySignalingHub();
+    let down = false;
+    const t = () => {
+      if (down) throw new Error('signaling down');
+      return hub.transport();
+    };
+    const recovery = { disconnectedMs: 1000, restartTimeoutMs: 1000, maxRestarts: 1 };
+    const root = await fixture(html`<div>
+      ${['Ada', 'Bob'].map(
+        (name) => html`<rtc-call room="cut-off" name=${name} .signalingTransport=${t}>
+          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+        </rtc-call>`,
+      )}
+    </div>`);
+    calls = [...root.querySelectorAll('rtc-call')];
+    const [ada, bob] = calls;
+    for (const c of calls) c.session.config.recovery = recovery;
+    await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
+    const seen = new Set<RTCPeerConnection>();
+    const watch = setInterval(() => calls.forEach((c) => c.session.peerConnections().forEach((pc) => seen.add(pc))), 50);
+    try {
+      // Signaling goes down, then Bob's connection dies: nothing can be negotiated until it is back.
+      down = true;
+      hub.disconnectAll();
+      await until(() => calls.every((c) => c.session.state.reconnecting), 'both reconnecting to signaling');
+      for (const pc of bob.session.peerConnections().values()) pc.close();
+      await until(() => ada.shadowRoot!.querySelector('[part~="tile"]')?.getAttribute('data-state') === 'reconnecting', 'Ada sees the path break');
+      await new Promise((r) => setTimeout(r, 8000));
+      // The two connections of the call, and none built meanwhile: each new one would only have
+      // queued an offer (with a restart every second and one attempt each, 8 s made 8 or more).
+      expect(seen.size, `${seen.size} peer connections`).to.equal(2);
+      down = false;
+      await until(() => calls.every((c) => c.session.state.signalingConnected), 'signaling back', 20000);
+      const pcs = () => calls.map((c) => [...c.session.peerConnections().values()][0]);
+      await until(() => pcs().every((p) => p?.connectionState === 'connected'), 'connected again', 20000);
+      for (const p of pcs()) {
+        const before = (await statSum(p, 'inbound-rtp', 'framesDecoded', 'video')).value;
+        await until(async () => (await statSum(p, 'inbound-rtp', 'framesDecoded', 'video')).value > before + 10, 'frames rise again');
+      }
+    } finally {
+      clearInterval(watch);
+    }
+  });
 });
