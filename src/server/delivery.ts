@@ -17,11 +17,11 @@ import type { Conn, Slot } from './slot.js';
 const TEXT = { binary: false } as const;
 
 /**
- * Most bytes a connection may have waiting to go out (by default), as seen by the 100 ms tick. A client that
- * stops reading (or reads slower than its room talks to it) would otherwise grow the server's
- * memory without limit; cut off, it reconnects and resumes, and what it missed is replayed from
- * its outbox. Checked by the tick rather than on each send, so a burst that drains at once (a
- * resume's replay) is not taken for a slow reader.
+ * Most bytes a connection may have waiting to go out (by default). A client that stops reading
+ * (or reads slower than its room talks to it) would otherwise grow the server's memory without
+ * limit; cut off, it reconnects and resumes, and what it missed is replayed from its outbox.
+ * Checked by the 100 ms tick, and only against a connection that drained nothing since the last
+ * one, so a burst that a reader takes in (a resume's replay) is not taken for a slow reader.
  */
 export const MAX_BUFFERED = 8 * 1024 * 1024;
 
@@ -215,6 +215,18 @@ export class Delivery {
     for (const m of slot.outbox.after(slot.outbox.acked, now)) transmit(slot.conn, m);
   }
 
+  /**
+   * More than allowed waits to go out to `conn`, and none of it left since the last tick: a
+   * client that does not read. (One that reads drains a burst such as a resume's replay, however
+   * big, from one tick to the next.)
+   */
+  #stuck(conn: Conn): boolean {
+    const waiting = conn.socket.bufferedAmount;
+    const before = conn.waitingBefore;
+    conn.waitingBefore = waiting > this.#maxBuffered ? waiting : undefined;
+    return before !== undefined && waiting >= before;
+  }
+
   /** Every 100 ms: acknowledgements that are due, and messages overdue for an acknowledgement. */
   #tick(): void {
     const now = (this.#now = Date.now());
@@ -238,7 +250,7 @@ export class Delivery {
       if (slot.outbox.size === 0) {
         this.#unacked.delete(slot);
         slot.watched = false;
-      } else if (slot.conn && slot.conn.socket.bufferedAmount > this.#maxBuffered) {
+      } else if (slot.conn && this.#stuck(slot.conn)) {
         slot.conn.tooSlow = true;
         slot.conn.socket.terminate();
       } else if (slot.conn && now >= slot.retransmitAt) {

@@ -59,6 +59,6 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
             burst: wholeNumber(env.RTC_RATE_BURST, 'RTC_RATE_BURST') ?? 400,
           }
         : undefined,
-    turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: wholeNumber(env.TURN_TTL, 'TURN_TTL', 60) } : undefined,
+    turn: turnSecret && turnUrls ? { secret: turnSecret, urls: turnUrls, ttlSeconds: wholeNumber(env.TURN_TTL, 'TURN_TTL') } : undefined,
   };
 }

@@ -55,6 +55,48 @@ export interface RedisLink {
   unsubscribe(channel: string): Promise<unknown>;
   /** Calls `handler` with every message on a subscribed channel. */
   onMessage(handler: (channel: string, text: string) => void): void;
+  /**
+   * Cluster only: whether every channel asked for is subscribed on the node that now holds it;
+   * if not, twice in a row, the subscribers are made again (see `checkShardedSubscriptions`).
+   * Resolves to true when it repaired them.
+   */
+  repairSubscriptions?(): Promise<boolean>;
+  /**
+   * Cluster only: resolves once every sharded subscriber connection has answered a PING, so the
+   * subscriptions it was given (after a failover, without waiting for their replies) are in
+   * effect before the rooms are read: a join published in between would otherwise be missed.
+   */
+  settled?(): Promise<void>;
+}
+
+/** The parts of ioredis's sharded subscriber group (6.0) the check reads; absent in other versions, the check is skipped. */
+interface SubscriberGroup {
+  channels: Map<number, string[]>;
+  shardedSubscribers: Map<string, { getInstance(): Redis | null }>;
+  stop(): void;
+  reset(slots: string[][], nodes: Redis[]): Promise<void>;
+  isResetting: boolean;
+  pendingReset: unknown;
+}
+
+/**
+ * Whether each channel of `group` is subscribed on a ready connection to the node holding its
+ * slot. After a failover, ioredis 6's group can end up without the subscriber of the promoted
+ * node (resets racing each other while nodes disagree on the topology) and then take itself for
+ * up to date: the channels there go deaf for good. Null when the internals are not there.
+ */
+function shardedSubscriptionsLive(cluster: Cluster): boolean | null {
+  const group = (cluster as unknown as { shardedSubscribers?: SubscriberGroup }).shardedSubscribers;
+  const slots = (cluster as unknown as { slots?: string[][] }).slots;
+  if (!group?.channels || !group.shardedSubscribers || !slots) return null;
+  for (const [slot, channels] of group.channels) {
+    if (!channels.length) continue;
+    const instance = group.shardedSubscribers.get(slots[slot]?.[0] ?? '')?.getInstance();
+    const subscriber = instance?.status === 'ready' ? instance.condition?.subscriber : undefined;
+    const live = subscriber ? subscriber.channels('ssubscribe') : undefined;
+    if (!live || channels.some((c) => !live.includes(c))) return false;
+  }
+  return true;
 }
 
 /**
@@ -101,7 +143,7 @@ export function connectRedis(
   };
   if (typeof target !== 'string' && 'cluster' in target) {
     // A Cluster reconnects its nodes its own way (clusterRetryStrategy, after a slots refresh).
-    const { enableOfflineQueue, lazyConnect, retryStrategy: _, ...redisOptions } = common;
+    const { enableOfflineQueue, lazyConnect, retryStrategy: _, socketTimeout: __, ...redisOptions } = common;
     const client = new Cluster(target.cluster.map((s) => hostPort(s, 6379)), {
       enableOfflineQueue,
       lazyConnect,
@@ -114,8 +156,36 @@ export function connectRedis(
     // ioredis's subscriber group lists every SSUBSCRIBE it is asked for, repeats included, and
     // subscribes to them all again after a failover: ask once per channel.
     const subscribed = new Set<string>();
+    let deafBefore = false;
     return {
       client,
+      async settled() {
+        const group = (client as unknown as { shardedSubscribers?: SubscriberGroup }).shardedSubscribers;
+        const instances = [...(group?.shardedSubscribers?.values() ?? [])].map((sub) => sub.getInstance());
+        await Promise.all(instances.map((r) => (r?.status === 'ready' ? r.ping().catch(() => {}) : undefined)));
+      },
+      async repairSubscriptions() {
+        if (!forSubscriptions || client.status !== 'ready') return false;
+        const live = shardedSubscriptionsLive(client);
+        // Once may be a reset under way; twice in a row (a sweep interval apart) is stuck.
+        const deaf = live === false;
+        const stuck = deaf && deafBefore;
+        deafBefore = deaf && !stuck;
+        if (!stuck) return false;
+        const group = (client as unknown as { shardedSubscribers: SubscriberGroup }).shardedSubscribers;
+        // Stopped, the group forgets its subscribers but keeps its channels; the reset then
+        // makes a subscriber per node and subscribes them again ('subscribersReady'). A reset of
+        // its own can hang for ever (it awaits a subscriber that was stopped while connecting,
+        // whose connect never settles), and every later one would only queue behind it.
+        group.stop();
+        group.isResetting = false;
+        group.pendingReset = null;
+        // From a fresh read of the topology: its own may still name the dead node.
+        await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
+        const slots = (client as unknown as { slots: string[][] }).slots;
+        await group.reset(slots, client.nodes('all'));
+        return true;
+      },
       publish: (channel, text) => client.spublish(channel, text) as Promise<number>,
       // A sharded subscription names channels of one slot: one at a time.
       subscribe: (channels) =>

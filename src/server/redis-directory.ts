@@ -24,8 +24,10 @@ const roomOfBus = (channel: string) => decodeURIComponent(channel.slice(BUS_PREF
 const PROC = (proc: string) => `rtc:proc:${proc}`;
 /** Each process's own channel: signals for its participants (PUBLISH then says whether it heard). */
 const INBOX = (proc: string) => `rtc:to:{${proc}}`;
-// Ids are UUIDs (no colon or brace), so the id is what follows the last colon.
-const DEPARTED = (room: string, id: string) => `rtc:left:${TAG(room)}:${id}`;
+/** Who left `room` lately: a sorted set of ids, scored by when each is forgotten. */
+const DEPARTED = (room: string) => `rtc:left:${TAG(room)}`;
+/** Most leaves remembered per room (15 minutes of more than ten a second). */
+const DEPARTED_CAP = 10_000;
 const KEY = 'rtc:resume-key';
 /** How long a received signal's number is remembered: past the sender's hold (5 s) and a reconnection. */
 const DEDUPE_MS = 30_000;
@@ -41,13 +43,19 @@ return redis.call('HGETALL', KEYS[1])`;
 
 // Remove (only the record of the process named: not one that has meanwhile resumed elsewhere)
 // and remember the announced leave, in one step: whoever removed it is the one to announce it.
+// Leaves are remembered in one sorted set per room, trimmed of the forgotten and capped, so that
+// join-and-leave churn cannot grow Redis (one key per leave did, 15 minutes each).
 const REMOVE = `
 local rec = redis.call('HGET', KEYS[1], ARGV[1])
 if not rec then return 0 end
 local ok, parsed = pcall(cjson.decode, rec)
 if not ok or type(parsed) ~= 'table' or parsed.proc ~= ARGV[3] then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+local now = tonumber(ARGV[4])
+redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1`;
 
 /** A stored member record (JSON), or undefined if it is not one of ours. */
@@ -165,6 +173,10 @@ export class RedisDirectory implements Directory {
       // The subscriber sends nothing of its own: a PING lets a dead one show (deadAfterMs), and
       // keeps a quiet one from being dropped as idle (managed Redis, load balancers).
       if (this.#sub.client instanceof Redis && this.#sub.client.status === 'ready') void this.#sub.client.ping().catch(() => {});
+      void this.#sub.repairSubscriptions?.().then(
+        (repaired) => repaired && opts.log?.('redis: sharded subscriptions were lost after a failover; made again'),
+        (err: Error) => opts.log?.(`redis: sharded subscriptions: ${err.message}`),
+      );
       void this.#sweep().catch((err) => opts.log?.(`redis sweep: ${(err as Error).message}`));
     }, sweepMs);
     this.#timer.unref();
@@ -197,13 +209,12 @@ export class RedisDirectory implements Directory {
   }
 
   async admit(room: string, rec: MemberRecord, max: number): Promise<MemberRecord[] | null> {
-    const once = async () =>
-      (await this.#cmd.eval(ADMIT, 1, ROOM(room), rec.id, JSON.stringify(rec), String(max))) as string[] | null;
-    let flat = await once();
+    const args = [rec.id, JSON.stringify(rec), String(max)];
+    let flat = (await this.#cmd.eval(ADMIT, 1, ROOM(room), ...args)) as string[] | null;
     // Full, perhaps of members whose process died when no live process had anyone left in the
     // room to sweep them (nobody watches it): they would keep it full for a day. They go now,
     // and the join is tried again.
-    if (flat === null && (await this.#sweepVanished(room)) > 0) flat = await once();
+    if (flat === null && (await this.#sweepVanished(room)) > 0) flat = (await this.#cmd.eval(ADMIT, 1, ROOM(room), ...args)) as string[] | null;
     return flat && records(flat.filter((_, i) => i % 2 === 1)); // HGETALL: id, record, id, record…
   }
 
@@ -229,11 +240,13 @@ export class RedisDirectory implements Directory {
   }
 
   async remove(room: string, id: string, proc: string): Promise<boolean> {
-    return (await this.#cmd.eval(REMOVE, 2, ROOM(room), DEPARTED(room, id), id, String(DEPARTED_MS), proc)) === 1;
+    const args = [id, String(DEPARTED_MS), proc, String(Date.now()), String(DEPARTED_CAP)];
+    return (await this.#cmd.eval(REMOVE, 2, ROOM(room), DEPARTED(room), ...args)) === 1;
   }
 
   async departed(room: string, id: string): Promise<boolean> {
-    return (await this.#cmd.exists(DEPARTED(room, id))) === 1;
+    const until = await this.#cmd.zscore(DEPARTED(room), id);
+    return until !== null && Number(until) > Date.now();
   }
 
   async members(room: string): Promise<MemberRecord[]> {
@@ -247,6 +260,7 @@ export class RedisDirectory implements Directory {
       await this.#alive(sweepMs);
       // ioredis subscribes again on its own; asking here makes sure it is done before we read.
       await this.#sub.subscribe([INBOX(this.proc), ...[...this.#watched.keys()].map(BUS)]);
+      await this.#sub.settled?.();
     } catch (err) {
       this.#opts.log?.(`redis resync: ${(err as Error).message}`);
       return;

@@ -21,6 +21,8 @@ export interface Conn {
   refusedWith?: number;
   /** Cut off because it read too slowly (too much waiting to be sent to it). */
   tooSlow?: boolean;
+  /** Bytes waiting to go out at the last tick, when more than allowed. */
+  waitingBefore?: number;
   /** A join is being handled (token check, directory): frames wait in `backlog`. */
   joining: boolean;
   backlog: { raw: RawData; binary: boolean }[];

@@ -28,7 +28,7 @@ it('reads whole numbers, and refuses anything else naming the setting', () => {
   ]) {
     assert.throws(() => optionsFromEnv({ [name]: value }), new RegExp(`^Error: ${name} must be a whole number.*${JSON.stringify(value).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`), `${name}=${value}`);
   }
-  assert.throws(() => optionsFromEnv({ TURN_SECRET: 's', TURN_URLS: 'turn:x', TURN_TTL: 'abc' }), /TURN_TTL must be a whole number from 60/);
+  assert.throws(() => optionsFromEnv({ TURN_SECRET: 's', TURN_URLS: 'turn:x', TURN_TTL: 'abc' }), /TURN_TTL must be a whole number from 1/);
 });
 
 it('the command stops at start on a bad setting, with a message and exit code 2', async () => {

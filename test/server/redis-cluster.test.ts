@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Participant, framesRise, launch, servePage } from './browser.js';
+import { connectRedis } from '../../src/server/redis-connection.js';
 import { skipRedis as skip, startRedisCluster, testCerts } from './redis-support.js';
 import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
@@ -126,9 +127,10 @@ it('a room goes on when the cluster master holding it dies and its replica takes
   assert.deepEqual(wc.peers.map((p: { id: string }) => p.id).sort(), [wa.id, wb.id].sort(), 'and told of A and B');
   await a.next((f) => f.type === 'peer-joined' && f.peer.id === wc.id, 'A hears C join', 10_000);
   c.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
-  await a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A");
+  // Held (up to 5 s) while a process's subscriber is still moving to the new master.
+  await a.next((f) => f.type === 'signal' && f.from === wc.id, "C's signal reaches A", 6000);
   a.send({ v: 1, type: 'signal', to: wb.id, data: MEDIA_STATE });
-  await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B");
+  await b.next((f) => f.type === 'signal' && f.from === wa.id, "A's signal reaches B", 6000);
 });
 
 it('a Redis Cluster over TLS with a user and password', { skip, timeout: 60_000 }, async () => {
@@ -156,4 +158,25 @@ it('a Redis Cluster over TLS with a user and password', { skip, timeout: 60_000 
   // Every connection of theirs is TLS: the nodes have no plain port.
   const clients = (await secure.nodes[0].client.call('CLIENT', 'LIST')) as string;
   assert.match(clients, / name=rtc-signal:/);
+});
+
+it('sharded subscriptions that ioredis lost (its subscriber group stopped and stuck) are found and made again', { skip, timeout: 30_000 }, async () => {
+  const sub = connectRedis({ cluster: cluster!.seeds.split(',') }, 'rtc-signal:test:sub', { forSubscriptions: true });
+  const pub = connectRedis({ cluster: cluster!.seeds.split(',') }, 'rtc-signal:test:pub');
+  cleanup.push(() => sub.client.disconnect(), () => pub.client.disconnect());
+  const got: string[] = [];
+  sub.onMessage((_channel, text) => got.push(text));
+  await sub.subscribe(['rtc:bus:{lost-and-found}']);
+  assert.equal(await pub.publish('rtc:bus:{lost-and-found}', 'before'), 1);
+  await until(() => got.includes('before'), 'heard before');
+  assert.equal(await sub.repairSubscriptions!(), false, 'nothing to repair while they work');
+  // The state a failover left it in here: its subscribers gone, a reset that never ends.
+  const group = (sub.client as unknown as { shardedSubscribers: { stop(): void; isResetting: boolean } }).shardedSubscribers;
+  group.stop();
+  group.isResetting = true;
+  await until(async () => (await pub.publish('rtc:bus:{lost-and-found}', 'lost')) === 0, 'nobody hears the channel now');
+  assert.equal(await sub.repairSubscriptions!(), false, 'once may be a reset under way');
+  assert.equal(await sub.repairSubscriptions!(), true, 'twice in a row is stuck: made again');
+  await until(async () => (await pub.publish('rtc:bus:{lost-and-found}', 'after')) === 1, 'subscribed again');
+  await until(() => got.includes('after'), 'heard after');
 });

@@ -209,6 +209,31 @@ it('a full room whose members all went with their process lets the next one in',
   }
 });
 
+it('join-and-leave churn is remembered in one capped set per room, and a leave still counts as announced', { skip, timeout: 40_000 }, async () => {
+  const p = await startServerProcess(['--port', '0'], { REDIS_URL: redisUrl });
+  servers.push(p);
+  try {
+    const first = await client(p).join('churn');
+    const firstClient = clients.at(-1)!;
+    firstClient.send({ v: 1, type: 'leave' });
+    await firstClient.closing();
+    for (let i = 0; i < 100; i++) {
+      const c = client(p);
+      await c.join('churn');
+      c.send({ v: 1, type: 'leave' });
+    }
+    await until(async () => (await main!.client.zcard('rtc:left:{churn}')) === 101, 'each leave remembered', 10_000);
+    assert.deepEqual(await main!.client.keys('rtc:left:{churn}*'), ['rtc:left:{churn}'], 'one key for the room, not one per leave');
+    // The first one's leave was announced: its resume secret brings it back as someone new.
+    const back = await client(p).join('churn', { resume: { id: first.id, secret: first.resume }, ack: 0 });
+    assert.equal(back.type, 'welcome');
+    assert.notEqual(back.id, first.id);
+  } finally {
+    closeClients();
+    await p.stop();
+  }
+});
+
 it('signals between processes sent during a short break arrive after it, in order', { skip, timeout: 30_000 }, async () => {
   const { link, p1, p2 } = await cutOffPair();
   const a = new RawClient(`ws://127.0.0.1:${p1.port}/signal`);
