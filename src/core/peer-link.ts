@@ -73,7 +73,8 @@ export class IceServerErrorEvent extends Event {
 const KINDS = ['audio', 'video'] as const;
 
 /** Whether a transceiver was stopped (`stopped` is gone from the spec; `currentDirection` says it). */
-const stopped = (t: RTCRtpTransceiver) => t.currentDirection === 'stopped' || t.direction === 'stopped';
+const stopped = (t: RTCRtpTransceiver) =>
+  t.currentDirection === 'stopped' || t.direction === 'stopped' || (t as { stopped?: boolean }).stopped === true;
 
 /** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
 const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
@@ -496,6 +497,7 @@ export class PeerLink extends EventTarget {
     this.#ignoreOffer = !this.#opts.polite && collision;
     if (this.#ignoreOffer) return;
     this.#settingRemoteAnswer = description.type === 'answer';
+    const firstOffer = description.type === 'offer' && !pc.currentRemoteDescription;
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     this.#settingRemoteAnswer = false;
     if (description.type !== 'offer') return;
@@ -504,7 +506,7 @@ export class PeerLink extends EventTarget {
     if (!this.#published) {
       this.#openChannels();
       await this.#attach(await this.#opts.localStream());
-    } else {
+    } else if (firstOffer) {
       await this.#mergeCrossedTransceivers();
     }
     if (this.#closed) return;

@@ -2,8 +2,24 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../index.js';
 import type { RtcCall } from '../elements/rtc-call/rtc-call.js';
 import { InMemorySignalingHub } from './in-memory-signaling.js';
+import type { RecoveryOptions } from './ice-recovery.js';
+import type { SignalingTransport } from './signaling-transport.js';
 import { statSum, until } from '../test-support/call-helpers.js';
 import { videos } from '../test-support/room.js';
+
+/** Ada and Bob in `room` through `transport`, cameras on, with quick recovery timings. */
+async function adaAndBob(room: string, transport: () => SignalingTransport, recovery: Partial<RecoveryOptions>): Promise<RtcCall[]> {
+  const root = await fixture(html`<div>
+    ${['Ada', 'Bob'].map(
+      (name) => html`<rtc-call room=${room} name=${name} .signalingTransport=${transport}>
+        <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
+      </rtc-call>`,
+    )}
+  </div>`);
+  const calls = [...root.querySelectorAll('rtc-call')];
+  for (const c of calls) c.session.config.recovery = recovery;
+  return calls;
+}
 
 describe('ICE recovery when the other side\'s connection dies', () => {
   let calls: RtcCall[] = [];
@@ -13,17 +29,8 @@ describe('ICE recovery when the other side\'s connection dies', () => {
     this.timeout(45000);
     const hub = new InMemorySignalingHub();
     const t = () => hub.transport();
-    const recovery = { disconnectedMs: 1000, restartTimeoutMs: 2000, maxRestarts: 1 };
-    const root = await fixture(html`<div>
-      ${['Ada', 'Bob'].map(
-        (name) => html`<rtc-call room="cut" name=${name} .signalingTransport=${t}>
-          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
-        </rtc-call>`,
-      )}
-    </div>`);
-    calls = [...root.querySelectorAll('rtc-call')];
+    calls = await adaAndBob('cut', t, { disconnectedMs: 1000, restartTimeoutMs: 2000, maxRestarts: 1 });
     const [ada, bob] = calls;
-    for (const c of calls) c.session.config.recovery = recovery;
     await until(
       () => calls.every((c) => videos(c)[0]?.videoWidth === 320),
       () =>
@@ -61,17 +68,8 @@ describe('ICE recovery when the other side\'s connection dies', () => {
       if (down) throw new Error('signaling down');
       return hub.transport();
     };
-    const recovery = { disconnectedMs: 1000, restartTimeoutMs: 1000, maxRestarts: 1 };
-    const root = await fixture(html`<div>
-      ${['Ada', 'Bob'].map(
-        (name) => html`<rtc-call room="cut-off" name=${name} .signalingTransport=${t}>
-          <rtc-camera width="320" height="240" frame-rate="15"></rtc-camera>
-        </rtc-call>`,
-      )}
-    </div>`);
-    calls = [...root.querySelectorAll('rtc-call')];
+    calls = await adaAndBob('cut-off', t, { disconnectedMs: 1000, restartTimeoutMs: 1000, maxRestarts: 1 });
     const [ada, bob] = calls;
-    for (const c of calls) c.session.config.recovery = recovery;
     await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
     const seen = new Set<RTCPeerConnection>();
     const watch = setInterval(() => calls.forEach((c) => c.session.peerConnections().forEach((pc) => seen.add(pc))), 50);
