@@ -72,10 +72,6 @@ export class IceServerErrorEvent extends Event {
 
 const KINDS = ['audio', 'video'] as const;
 
-/** Whether a transceiver was stopped (`stopped` is gone from the spec; `currentDirection` says it). */
-const stopped = (t: RTCRtpTransceiver) =>
-  t.currentDirection === 'stopped' || t.direction === 'stopped' || (t as { stopped?: boolean }).stopped === true;
-
 /** The DTLS fingerprint of a description: a new one means a new peer connection on the other side. */
 const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sdp ?? '')?.[1]?.trim() ?? null;
 
@@ -261,10 +257,7 @@ export class PeerLink extends EventTarget {
 
   /** The loudest recent level (0…1) of the participant's audio, from the RTP header extension. */
   audioLevel(): number {
-    // The transceiver that receives (after crossed first offers an unused one may come first).
-    const receiver = this.pc
-      .getTransceivers()
-      .find((t) => t.receiver.track.kind === 'audio' && (t.currentDirection === 'sendrecv' || t.currentDirection === 'recvonly'))?.receiver;
+    const receiver = this.pc.getReceivers().find((r) => r.track.kind === 'audio');
     if (!receiver?.getSynchronizationSources) return 0;
     const now = performance.timeOrigin + performance.now();
     let level = 0;
@@ -382,29 +375,6 @@ export class PeerLink extends EventTarget {
   }
 
 
-  /**
-   * Both sides made the first offer of a connection at once (both rebuilt it, or each took the
-   * other for the newcomer) and ours yielded: the other's offer made transceivers of its own,
-   * while ours, never negotiated (they were made with addTransceiver, which an offer does not
-   * reuse), would come back in the next offer as a second audio and video section. Our tracks
-   * move onto the offer's transceivers, and ours stop.
-   */
-  async #mergeCrossedTransceivers(): Promise<void> {
-    const all = this.pc.getTransceivers();
-    for (const kind of KINDS) {
-      const ours = all.find((t) => t.mid === null && !stopped(t) && t.receiver.track.kind === kind);
-      const theirs = all.find((t) => t.mid !== null && t.currentDirection === null && !t.sender.track && t.receiver.track.kind === kind);
-      if (!ours || !theirs) continue;
-      const track = ours.sender.track;
-      ours.stop();
-      if (!track) continue;
-      await theirs.sender.replaceTrack(track);
-      const stream = await this.#opts.localStream();
-      if (stream) theirs.sender.setStreams?.(stream);
-      theirs.direction = 'sendrecv';
-    }
-  }
-
   async #attach(stream: MediaStream | null): Promise<void> {
     this.#published = true;
     for (const kind of KINDS) {
@@ -497,7 +467,6 @@ export class PeerLink extends EventTarget {
     this.#ignoreOffer = !this.#opts.polite && collision;
     if (this.#ignoreOffer) return;
     this.#settingRemoteAnswer = description.type === 'answer';
-    const firstOffer = description.type === 'offer' && !pc.currentRemoteDescription;
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     this.#settingRemoteAnswer = false;
     if (description.type !== 'offer') return;
@@ -506,8 +475,6 @@ export class PeerLink extends EventTarget {
     if (!this.#published) {
       this.#openChannels();
       await this.#attach(await this.#opts.localStream());
-    } else if (firstOffer) {
-      await this.#mergeCrossedTransceivers();
     }
     if (this.#closed) return;
     await pc.setLocalDescription();
