@@ -98,6 +98,7 @@ describe('CallSession: a first join that the server asks to try again', () => {
     expect(s.state.status).to.equal('error');
     expect(s.state.error?.code).to.equal('signaling-unreachable');
     expect(performance.now() - t0).to.be.below(5000);
+    s.leave(); // the camera the join started
   });
 });
 

@@ -57,7 +57,7 @@ export interface RedisLink {
   onMessage(handler: (channel: string, text: string) => void): void;
   /**
    * Cluster only: whether every channel asked for is subscribed on the node that now holds it;
-   * if not, twice in a row, the subscribers are made again (see `checkShardedSubscriptions`).
+   * if not, twice in a row, the subscribers are made again (see `shardedSubscriptionsLive`).
    * Resolves to true when it repaired them.
    */
   repairSubscriptions?(): Promise<boolean>;
@@ -79,6 +79,10 @@ interface SubscriberGroup {
   pendingReset: unknown;
 }
 
+/** The Cluster's subscriber group and slot map (node keys by slot), as ioredis 6.0 keeps them. */
+const internals = (cluster: Cluster) =>
+  cluster as unknown as { shardedSubscribers?: SubscriberGroup; slots?: string[][] };
+
 /**
  * Whether each channel of `group` is subscribed on a ready connection to the node holding its
  * slot. After a failover, ioredis 6's group can end up without the subscriber of the promoted
@@ -86,8 +90,7 @@ interface SubscriberGroup {
  * up to date: the channels there go deaf for good. Null when the internals are not there.
  */
 function shardedSubscriptionsLive(cluster: Cluster): boolean | null {
-  const group = (cluster as unknown as { shardedSubscribers?: SubscriberGroup }).shardedSubscribers;
-  const slots = (cluster as unknown as { slots?: string[][] }).slots;
+  const { shardedSubscribers: group, slots } = internals(cluster);
   if (!group?.channels || !group.shardedSubscribers || !slots) return null;
   for (const [slot, channels] of group.channels) {
     if (!channels.length) continue;
@@ -160,7 +163,7 @@ export function connectRedis(
     return {
       client,
       async settled() {
-        const group = (client as unknown as { shardedSubscribers?: SubscriberGroup }).shardedSubscribers;
+        const group = internals(client).shardedSubscribers;
         const instances = [...(group?.shardedSubscribers?.values() ?? [])].map((sub) => sub.getInstance());
         await Promise.all(instances.map((r) => (r?.status === 'ready' ? r.ping().catch(() => {}) : undefined)));
       },
@@ -172,7 +175,7 @@ export function connectRedis(
         const stuck = deaf && deafBefore;
         deafBefore = deaf && !stuck;
         if (!stuck) return false;
-        const group = (client as unknown as { shardedSubscribers: SubscriberGroup }).shardedSubscribers;
+        const group = internals(client).shardedSubscribers!; // checked by shardedSubscriptionsLive
         // Stopped, the group forgets its subscribers but keeps its channels; the reset then
         // makes a subscriber per node and subscribes them again ('subscribersReady'). A reset of
         // its own can hang for ever (it awaits a subscriber that was stopped while connecting,
@@ -182,8 +185,7 @@ export function connectRedis(
         group.pendingReset = null;
         // From a fresh read of the topology: its own may still name the dead node.
         await new Promise<void>((resolve) => client.refreshSlotsCache(() => resolve()));
-        const slots = (client as unknown as { slots: string[][] }).slots;
-        await group.reset(slots, client.nodes('all'));
+        await group.reset(internals(client).slots ?? [], client.nodes('all'));
         return true;
       },
       publish: (channel, text) => client.spublish(channel, text) as Promise<number>,

@@ -127,13 +127,13 @@ export class RedisDirectory implements Directory {
   constructor(target: RedisTarget, opts: RedisDirectoryOptions) {
     this.#opts = opts;
     const sweepMs = opts.sweepMs ?? 2000;
-    // A write refused with READONLY: the address now leads to the new master. The subscriber,
-    // which never writes, is on the old one too (a replica now, which still passes on what is
-    // published, but whose subscribers the new master's PUBLISH does not count): move it as well.
     // A connection silent for a sweep interval after a command is taken for dead and made again,
     // so a process whose connection was dropped without a word (a NAT, a load balancer) is back
     // before its liveness key (three intervals) runs out and it is swept.
     const deadAfterMs = sweepMs;
+    // A write refused with READONLY: the address now leads to the new master. The subscriber,
+    // which never writes, is on the old one too (a replica now, which still passes on what is
+    // published, but whose subscribers the new master's PUBLISH does not count): move it as well.
     this.#pub = connectRedis(target, `rtc-signal:${this.proc}:pub`, {
       deadAfterMs,
       onReadOnly: () => {
