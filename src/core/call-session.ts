@@ -422,8 +422,9 @@ export class CallSession extends EventTarget {
     // when it sees our new DTLS fingerprint).
     link.addEventListener('rebuild', () => this.#replaceLink(link, true));
     link.addEventListener('replaced', (e) => {
-      const next = this.#replaceLink(link, false);
-      void next?.handle({ description: (e as LinkReplacedEvent).description });
+      const { description, replacing } = e as LinkReplacedEvent;
+      const next = this.#replaceLink(link, false, replacing);
+      void next?.handle({ description });
     });
     link.addEventListener('ice-server-error', (e) => this.#onIceServerError(e as IceServerErrorEvent));
     if (this.#videoWanted.get(peer.id) === false) link.setVideoWanted(false);
@@ -431,10 +432,10 @@ export class CallSession extends EventTarget {
     return link;
   }
 
-  #replaceLink(old: PeerLink, initiator: boolean): PeerLink | null {
+  #replaceLink(old: PeerLink, initiator: boolean, replacing = true): PeerLink | null {
     if (this.#links.get(old.id) !== old || !this.#client) return null;
     this.#closeLink(old);
-    const link = this.#createLink({ id: old.id, name: old.name }, initiator, true);
+    const link = this.#createLink({ id: old.id, name: old.name }, initiator, replacing);
     this.#links.set(old.id, link);
     this.#syncParticipants();
     return link;

@@ -66,3 +66,44 @@ describe('PeerLink perfect negotiation (real peer connections through the real s
     }
   });
 });
+
+describe('PeerLink: both sides rebuild the connection at once (their first offers cross)', () => {
+  let sessions: CallSession[] = [];
+  afterEach(() => sessions.splice(0).forEach((s) => s.leave()));
+
+  it('ends with one audio and one video section each, media both ways, and stays so through a renegotiation', async function () {
+    this.timeout(40000);
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    await Promise.all([a, b].map((s) => s.media.start({ video: { width: 320, height: 240, frameRate: 15 }, audio: true })));
+    const [pa, pb] = [onlyPc(a), onlyPc(b)];
+    await until(async () => (await statSum(pa, 'inbound-rtp', 'framesDecoded', 'video')).value > 0, 'a decodes b');
+    await until(async () => (await statSum(pb, 'inbound-rtp', 'framesDecoded', 'video')).value > 0, 'b decodes a');
+    // Both connections die in the same task: each side sees its keepalive channel close and
+    // builds a new connection, a second later on both sides, so both new first offers cross.
+    pa.close();
+    pb.close();
+    await until(() => onlyPc(a) !== pa && onlyPc(b) !== pb, 'both sides rebuilt');
+    const settled = () =>
+      [a, b].every((s) => {
+        const pc = onlyPc(s);
+        return pc.signalingState === 'stable' && pc.connectionState === 'connected';
+      });
+    await until(settled, () => `connected and stable again (a: ${onlyPc(a).signalingState}/${onlyPc(a).connectionState}, b: ${onlyPc(b).signalingState}/${onlyPc(b).connectionState})`, 20000);
+    for (const s of [a, b]) {
+      const pc = onlyPc(s);
+      await until(async () => (await statSum(pc, 'inbound-rtp', 'framesDecoded', 'video')).value > 5, 'video both ways');
+      // A renegotiation afterwards must not bring back a second pair of sections.
+      s.restartIce();
+    }
+    await until(settled, 'renegotiated');
+    for (const s of [a, b]) {
+      const pc = onlyPc(s);
+      expect(pc.localDescription!.sdp.match(/^m=\w+/gm), 'one section each').to.deep.equal(['m=audio', 'm=video', 'm=application']);
+      const live = pc.getTransceivers().filter((t) => t.currentDirection !== 'stopped' && t.direction !== 'stopped');
+      expect(live.map((t) => `${t.receiver.track.kind}:${t.currentDirection}`)).to.deep.equal(['audio:sendrecv', 'video:sendrecv']);
+      const audio = await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio');
+      await until(async () => (await statSum(pc, 'inbound-rtp', 'bytesReceived', 'audio')).value > audio.value, 'audio keeps coming');
+    }
+  });
+});

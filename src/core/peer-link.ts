@@ -52,9 +52,16 @@ export interface PeerLinkState {
   reconnecting: boolean;
 }
 
-/** Fired when the remote side replaced its connection: the session builds a new link for `description`. */
+/**
+ * Fired when this link should give way to a new one that answers `description`: the remote side
+ * replaced its connection, or both sides made this connection's first offer at once.
+ */
 export class LinkReplacedEvent extends Event {
-  constructor(readonly description: WireDescription) {
+  constructor(
+    readonly description: WireDescription,
+    /** The new link counts as reconnecting until connected (false: a first connection). */
+    readonly replacing = true,
+  ) {
     super('replaced');
   }
 }
@@ -418,6 +425,9 @@ export class PeerLink extends EventTarget {
     try {
       this.#makingOffer = true;
       await this.pc.setLocalDescription();
+      // Given way to a new link meanwhile: this offer must not go out (its new fingerprint would
+      // make the other side replace the connection it is building with us).
+      if (this.#closed) return;
       const description = this.pc.localDescription;
       if (description) this.#opts.send({ description: description.toJSON() as WireDescription });
       if (description?.type === 'offer') {
@@ -466,6 +476,15 @@ export class PeerLink extends EventTarget {
     const collision = description.type === 'offer' && !readyForOffer;
     this.#ignoreOffer = !this.#opts.polite && collision;
     if (this.#ignoreOffer) return;
+    if (collision && !pc.currentRemoteDescription) {
+      // Both sides made this connection's first offer at once (both rebuilt it, or each took the
+      // other for the newcomer) and ours yields. Rolled back here, our transceivers (made with
+      // addTransceiver, which a remote offer never reuses) would come back in the next offer as
+      // a second audio and video section. A fresh connection answers instead, as when the other
+      // side rebuilds; the other side ignored our offer, so nothing of this one is in use.
+      this.dispatchEvent(new LinkReplacedEvent(description, this.#opts.replacing ?? false));
+      return;
+    }
     this.#settingRemoteAnswer = description.type === 'answer';
     await pc.setRemoteDescription(description as RTCSessionDescriptionInit);
     this.#settingRemoteAnswer = false;
