@@ -471,6 +471,9 @@ export class PeerLink extends EventTarget {
       this.dispatchEvent(new LinkReplacedEvent(description));
       return;
     }
+    // An answer with no offer of ours out answers one already answered or rolled back (an offer
+    // made again after the answer timeout, then both answers arrived): nothing to apply.
+    if (description.type === 'answer' && pc.signalingState !== 'have-local-offer') return;
     const readyForOffer =
       !this.#makingOffer && (pc.signalingState === 'stable' || this.#settingRemoteAnswer);
     const collision = description.type === 'offer' && !readyForOffer;
