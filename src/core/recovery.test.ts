@@ -41,6 +41,9 @@ describe('ICE recovery when the other side\'s connection dies', () => {
             return `${c.name}: ${c.session.state.status}, pc ${pc?.connectionState}/${pc?.signalingState}, video ${v ? `${v.videoWidth}×${v.videoHeight} ready ${v.readyState}` : 'none'}`;
           })
           .join('; ')}`,
+      // NOTE: generous: two Firefox windows decoding while npm test runs Chromium beside them
+      // once took over 15 s to show the first frames.
+      25000,
     );
     const adaPc = [...ada.session.peerConnections().values()][0];
     // Bob's connection dies (as if his network vanished): Ada must notice and recover.
@@ -70,7 +73,7 @@ describe('ICE recovery when the other side\'s connection dies', () => {
     };
     calls = await adaAndBob('cut-off', t, { disconnectedMs: 1000, restartTimeoutMs: 1000, maxRestarts: 1 });
     const [ada, bob] = calls;
-    await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other');
+    await until(() => calls.every((c) => videos(c)[0]?.videoWidth === 320), 'both see each other', 25000);
     const seen = new Set<RTCPeerConnection>();
     const watch = setInterval(() => calls.forEach((c) => c.session.peerConnections().forEach((pc) => seen.add(pc))), 50);
     try {
