@@ -127,14 +127,20 @@ export class Admission {
     }
     this.conns.add(conn);
     this.#metrics.connections = this.conns.size;
-    conn.joinTimer = setTimeout(() => {
-      if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
-    }, limits.joinTimeoutMs);
-    conn.joinTimer.unref?.();
+    this.#awaitJoin(conn);
     socket.on('pong', (data) => {
       if (conn.ping?.equals(data)) conn.alive = true;
     });
     socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
+  }
+
+  /** A connection joined to nothing (new, or its participant left) must join within the join timeout. */
+  #awaitJoin(conn: Conn): void {
+    clearTimeout(conn.joinTimer);
+    conn.joinTimer = setTimeout(() => {
+      if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
+    }, this.#limits.joinTimeoutMs);
+    conn.joinTimer.unref?.();
   }
 
   #gone(conn: Conn, code: number): void {
@@ -217,7 +223,9 @@ export class Admission {
       case 'ack':
         return rooms.ack(conn, msg.seq);
       case 'leave':
-        return rooms.leave(conn);
+        // Its socket stays open for another join; an idle one is closed as a new one would be.
+        if (rooms.leave(conn)) this.#awaitJoin(conn);
+        return;
     }
   }
 
