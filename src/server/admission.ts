@@ -18,6 +18,14 @@ import type { Conn } from './slot.js';
 /** How long until one refused frame is forgiven, ms. */
 const FORGIVE_MS = 10_000;
 
+/**
+ * How long a client has to answer the server's close frame (a refusal, a join timeout, a
+ * goodbye) before its socket is cut, ms. ws waits 30 s by default: a client that never answers
+ * held its socket (and its memory) that long. A browser answers within a round trip, and once
+ * it has our close frame it reports our code however the socket ends.
+ */
+export const CLOSE_TIMEOUT_MS = 2000;
+
 /** Ticks per heartbeat period; each pings its share of the connections. */
 const BEATS = 100;
 
@@ -41,6 +49,11 @@ export function refuse(metrics: Metrics, conn: Conn, code: number, reason: strin
 /** Every open connection of this process, and what happens to their frames. */
 export class Admission {
   readonly conns = new Set<Conn>();
+  /**
+   * Sockets refused at the door (origin, connection cap) whose closing handshake is not done
+   * yet: counted against the connection cap, as they hold a socket all the same.
+   */
+  readonly #refusing = new Set<Conn>();
   readonly #limits: AdmissionLimits;
   readonly #metrics: Metrics;
   readonly #rooms: () => Rooms;
@@ -116,14 +129,15 @@ export class Admission {
       conn.closed = true;
       conn.closedWith = conn.refusedWith ?? code;
       if (conn.tooSlow) this.#metrics.refuse('too-slow');
+      if (this.#refusing.delete(conn)) this.#metrics.connectionsClosing = this.#refusing.size;
       if (this.conns.has(conn)) this.#gone(conn, conn.closedWith);
     });
     if (this.#draining()) return socket.close(CloseCode.Reconnect, 'server restarting');
     if (limits.origins && !limits.origins.has(req.headers.origin ?? '')) {
-      return refuse(this.#metrics, conn, CloseCode.ForbiddenOrigin, 'origin not allowed', 'forbidden-origin');
+      return this.#refuseAtDoor(conn, CloseCode.ForbiddenOrigin, 'origin not allowed', 'forbidden-origin');
     }
-    if (this.conns.size >= limits.maxConnections) {
-      return refuse(this.#metrics, conn, CloseCode.ServerFull, 'server full', 'server-full');
+    if (this.conns.size + this.#refusing.size >= limits.maxConnections) {
+      return this.#refuseAtDoor(conn, CloseCode.ServerFull, 'server full', 'server-full');
     }
     this.conns.add(conn);
     this.#metrics.connections = this.conns.size;
@@ -132,6 +146,23 @@ export class Admission {
       if (conn.ping?.equals(data)) conn.alive = true;
     });
     socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
+  }
+
+  /**
+   * Refuses a connection before admitting it, with a close code while those being refused are
+   * fewer than the cap; past that (a flood of connections that do not answer a close frame), it
+   * is cut at once, so refused sockets never hold more than the cap's worth again.
+   */
+  #refuseAtDoor(conn: Conn, code: number, reason: string, why: RefusalReason): void {
+    if (this.#refusing.size >= this.#limits.maxConnections) {
+      this.#metrics.refuse(why);
+      conn.refusedWith = code;
+      conn.socket.terminate();
+      return;
+    }
+    this.#refusing.add(conn);
+    this.#metrics.connectionsClosing = this.#refusing.size;
+    refuse(this.#metrics, conn, code, reason, why);
   }
 
   /** A connection joined to nothing (new, or its participant left) must join within the join timeout. */
