@@ -26,6 +26,14 @@ const FORGIVE_MS = 10_000;
  */
 export const CLOSE_TIMEOUT_MS = 2000;
 
+/**
+ * Ping payloads: this process's random prefix, then the ping's number (under 2^30, so the number
+ * kept per connection stays a small integer, not a boxed double). A pong counts only if it
+ * echoes the connection's last ping; nothing of it is kept but the number.
+ */
+const PING_PREFIX = randomBytes(4).readUInt32BE(0);
+const PING_LIMIT = 0x3fffffff;
+
 /** Ticks per heartbeat period; each pings its share of the connections. */
 const BEATS = 100;
 
@@ -62,6 +70,8 @@ export class Admission {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #connCount = 0;
   #beat = 0;
+  /** The number of the last ping sent (numbers start at 1: 0 on a connection means none sent yet). */
+  #pings = 0;
 
   constructor(
     wss: WebSocketServer,
@@ -117,6 +127,7 @@ export class Admission {
       rateNoticeAt: -Infinity, // performance.now() starts at 0 with the process: the first notice is due at once
       closed: false,
       beat: this.#connCount++ % BEATS,
+      ping: 0,
     };
     socket.on('error', (err: Error & { code?: string }) => {
       // Over the frame cap, ws closes with 1009 and stops reading: the close event will say 1006.
@@ -143,7 +154,8 @@ export class Admission {
     this.#metrics.connections = this.conns.size;
     this.#awaitJoin(conn);
     socket.on('pong', (data) => {
-      if (conn.ping?.equals(data)) conn.alive = true;
+      // Read in place: no copy, nothing allocated per pong.
+      if (data.length === 8 && data.readUInt32BE(0) === PING_PREFIX && data.readUInt32BE(4) === conn.ping) conn.alive = true;
     });
     socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
   }
@@ -270,9 +282,14 @@ export class Admission {
         continue;
       }
       conn.alive = false;
-      // A payload of its own: only a client that reads can send it back.
-      conn.ping = randomBytes(8);
-      conn.socket.ping(conn.ping);
+      // A payload of its own: only a client that reads can send it back. The buffer is the
+      // frame's while it is sent (ws may queue it), so each ping has its own, dropped once sent;
+      // the connection keeps only the number.
+      conn.ping = this.#pings = (this.#pings % PING_LIMIT) + 1;
+      const payload = Buffer.allocUnsafe(8);
+      payload.writeUInt32BE(PING_PREFIX, 0);
+      payload.writeUInt32BE(conn.ping, 4);
+      conn.socket.ping(payload);
     }
   }
 }
