@@ -151,7 +151,7 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   ready.catch((err) => log(`signaling not ready: ${(err as Error).message}`));
 
   // No compression (ws's server default, said here): deflating small frames costs more than it saves.
-  // `closeTimeout` (ws 8.19+, not yet in its types): see CLOSE_TIMEOUT_MS.
+  // `closeTimeout`: a ws server option (ws 8.23, pinned) that @types/ws 8.18 does not list yet; see CLOSE_TIMEOUT_MS.
   const wsOptions: ServerOptions & { closeTimeout: number } = {
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
