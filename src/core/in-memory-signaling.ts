@@ -139,7 +139,13 @@ export class InMemorySignalingHub {
       case 'ack':
         return; // the hub's own messages are not numbered
       case 'leave':
+        // As the server: the connection stays open, joined to nothing, and a later join on it is
+        // a new participant (a new id, numbering from 1 again).
+        if (m.room === undefined) return;
         this.leave(m);
+        m.info = { id: crypto.randomUUID(), name: '' };
+        m.inbox = new Inbox<SignalMessage>();
+        m.secret = crypto.randomUUID();
         return;
     }
   }

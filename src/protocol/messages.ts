@@ -303,14 +303,28 @@ function validIceServer(s: unknown): s is WireIceServer {
   );
 }
 
+/**
+ * True when `o` has no key but `allowed`, so what is relayed is exactly what was validated (the
+ * server's byte check takes no other key either). Browsers send no other: `toJSON()` gives the
+ * spec's `RTCSessionDescriptionInit` (`type`, `sdp`) and `RTCIceCandidateInit` (the four below);
+ * seen so in Chromium 156 and Firefox 153.
+ */
+function onlyKeys(o: Obj, allowed: readonly string[]): boolean {
+  for (const key in o) if (!allowed.includes(key)) return false;
+  return true;
+}
+
+const DESCRIPTION_KEYS = ['type', 'sdp'] as const;
+const CANDIDATE_KEYS = ['candidate', 'sdpMid', 'sdpMLineIndex', 'usernameFragment'] as const;
+
 function validDescription(d: unknown): d is WireDescription {
-  if (!isObj(d)) return false;
+  if (!isObj(d) || !onlyKeys(d, DESCRIPTION_KEYS)) return false;
   if (!['offer', 'answer', 'pranswer', 'rollback'].includes(d.type as string)) return false;
   return d.sdp === undefined || isStr(d.sdp, MAX_FRAME_BYTES);
 }
 
 function validCandidate(c: unknown): c is WireCandidate {
-  if (!isObj(c) || !isStr(c.candidate, 2048)) return false;
+  if (!isObj(c) || !onlyKeys(c, CANDIDATE_KEYS) || !isStr(c.candidate, 2048)) return false;
   if (c.sdpMid !== undefined && c.sdpMid !== null && !isStr(c.sdpMid, 64)) return false;
   if (c.sdpMLineIndex !== undefined && c.sdpMLineIndex !== null) {
     if (!Number.isInteger(c.sdpMLineIndex) || (c.sdpMLineIndex as number) < 0) return false;

@@ -18,6 +18,22 @@ import type { Conn } from './slot.js';
 /** How long until one refused frame is forgiven, ms. */
 const FORGIVE_MS = 10_000;
 
+/**
+ * How long a client has to answer the server's close frame (a refusal, a join timeout, a
+ * goodbye) before its socket is cut, ms. ws waits 30 s by default: a client that never answers
+ * held its socket (and its memory) that long. A browser answers within a round trip, and once
+ * it has our close frame it reports our code however the socket ends.
+ */
+export const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * Ping payloads: this process's random prefix, then the ping's number (under 2^30, so the number
+ * kept per connection stays a small integer, not a boxed double). A pong counts only if it
+ * echoes the connection's last ping; nothing of it is kept but the number.
+ */
+const PING_PREFIX = randomBytes(4).readUInt32BE(0);
+const PING_LIMIT = 0x3fffffff;
+
 /** Ticks per heartbeat period; each pings its share of the connections. */
 const BEATS = 100;
 
@@ -41,6 +57,11 @@ export function refuse(metrics: Metrics, conn: Conn, code: number, reason: strin
 /** Every open connection of this process, and what happens to their frames. */
 export class Admission {
   readonly conns = new Set<Conn>();
+  /**
+   * Sockets refused at the door (origin, connection cap) whose closing handshake is not done
+   * yet: counted against the connection cap, as they hold a socket all the same.
+   */
+  readonly #refusing = new Set<Conn>();
   readonly #limits: AdmissionLimits;
   readonly #metrics: Metrics;
   readonly #rooms: () => Rooms;
@@ -49,6 +70,8 @@ export class Admission {
   readonly #heartbeat: ReturnType<typeof setInterval>;
   #connCount = 0;
   #beat = 0;
+  /** The number of the last ping sent (numbers start at 1: 0 on a connection means none sent yet). */
+  #pings = 0;
 
   constructor(
     wss: WebSocketServer,
@@ -104,6 +127,7 @@ export class Admission {
       rateNoticeAt: -Infinity, // performance.now() starts at 0 with the process: the first notice is due at once
       closed: false,
       beat: this.#connCount++ % BEATS,
+      ping: 0,
     };
     socket.on('error', (err: Error & { code?: string }) => {
       // Over the frame cap, ws closes with 1009 and stops reading: the close event will say 1006.
@@ -116,25 +140,50 @@ export class Admission {
       conn.closed = true;
       conn.closedWith = conn.refusedWith ?? code;
       if (conn.tooSlow) this.#metrics.refuse('too-slow');
+      if (this.#refusing.delete(conn)) this.#metrics.connectionsClosing = this.#refusing.size;
       if (this.conns.has(conn)) this.#gone(conn, conn.closedWith);
     });
     if (this.#draining()) return socket.close(CloseCode.Reconnect, 'server restarting');
     if (limits.origins && !limits.origins.has(req.headers.origin ?? '')) {
-      return refuse(this.#metrics, conn, CloseCode.ForbiddenOrigin, 'origin not allowed', 'forbidden-origin');
+      return this.#refuseAtDoor(conn, CloseCode.ForbiddenOrigin, 'origin not allowed', 'forbidden-origin');
     }
-    if (this.conns.size >= limits.maxConnections) {
-      return refuse(this.#metrics, conn, CloseCode.ServerFull, 'server full', 'server-full');
+    if (this.conns.size + this.#refusing.size >= limits.maxConnections) {
+      return this.#refuseAtDoor(conn, CloseCode.ServerFull, 'server full', 'server-full');
     }
     this.conns.add(conn);
     this.#metrics.connections = this.conns.size;
-    conn.joinTimer = setTimeout(() => {
-      if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
-    }, limits.joinTimeoutMs);
-    conn.joinTimer.unref?.();
+    this.#awaitJoin(conn);
     socket.on('pong', (data) => {
-      if (conn.ping?.equals(data)) conn.alive = true;
+      // Read in place: no copy, nothing allocated per pong.
+      if (data.length === 8 && data.readUInt32BE(0) === PING_PREFIX && data.readUInt32BE(4) === conn.ping) conn.alive = true;
     });
     socket.on('message', (raw, isBinary) => this.#safeFrame(conn, raw, isBinary));
+  }
+
+  /**
+   * Refuses a connection before admitting it, with a close code while those being refused are
+   * fewer than the cap; past that (a flood of connections that do not answer a close frame), it
+   * is cut at once, so refused sockets never hold more than the cap's worth again.
+   */
+  #refuseAtDoor(conn: Conn, code: number, reason: string, why: RefusalReason): void {
+    if (this.#refusing.size >= this.#limits.maxConnections) {
+      this.#metrics.refuse(why);
+      conn.refusedWith = code;
+      conn.socket.terminate();
+      return;
+    }
+    this.#refusing.add(conn);
+    this.#metrics.connectionsClosing = this.#refusing.size;
+    refuse(this.#metrics, conn, code, reason, why);
+  }
+
+  /** A connection joined to nothing (new, or its participant left) must join within the join timeout. */
+  #awaitJoin(conn: Conn): void {
+    clearTimeout(conn.joinTimer);
+    conn.joinTimer = setTimeout(() => {
+      if (!conn.slot) refuse(this.#metrics, conn, CloseCode.JoinTimeout, 'no join in time', 'join-timeout');
+    }, this.#limits.joinTimeoutMs);
+    conn.joinTimer.unref?.();
   }
 
   #gone(conn: Conn, code: number): void {
@@ -217,7 +266,9 @@ export class Admission {
       case 'ack':
         return rooms.ack(conn, msg.seq);
       case 'leave':
-        return rooms.leave(conn);
+        // Its socket stays open for another join; an idle one is closed as a new one would be.
+        if (rooms.leave(conn)) this.#awaitJoin(conn);
+        return;
     }
   }
 
@@ -231,9 +282,14 @@ export class Admission {
         continue;
       }
       conn.alive = false;
-      // A payload of its own: only a client that reads can send it back.
-      conn.ping = randomBytes(8);
-      conn.socket.ping(conn.ping);
+      // A payload of its own: only a client that reads can send it back. The buffer is the
+      // frame's while it is sent (ws may queue it), so each ping has its own, dropped once sent;
+      // the connection keeps only the number.
+      conn.ping = this.#pings = (this.#pings % PING_LIMIT) + 1;
+      const payload = Buffer.allocUnsafe(8);
+      payload.writeUInt32BE(PING_PREFIX, 0);
+      payload.writeUInt32BE(conn.ping, 4);
+      conn.socket.ping(payload);
     }
   }
 }

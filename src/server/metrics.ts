@@ -16,6 +16,8 @@ export type RefusalReason =
 /** The server's counters. */
 export class Metrics {
   connections = 0;
+  /** Sockets refused at the door whose closing handshake is not done yet (each at most 2 s). */
+  connectionsClosing = 0;
   participants = 0;
   rooms = 0;
   relayed = 0;
@@ -38,6 +40,7 @@ export class Metrics {
   render(): string {
     const lines = [
       ...metric('connections', 'gauge', 'Open WebSocket connections.', this.connections),
+      ...metric('connections_closing', 'gauge', 'Sockets refused at the door (origin, connection cap) not yet closed; counted against the connection cap.', this.connectionsClosing),
       ...metric('participants', 'gauge', 'Participants held by this process (connected or within their grace period).', this.participants),
       ...metric('rooms', 'gauge', 'Rooms with a participant on this process.', this.rooms),
       ...metric('joins_total', 'counter', 'Participants admitted (fresh joins).', this.joins),

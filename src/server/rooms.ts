@@ -572,9 +572,22 @@ export class Rooms {
     if (!this.#cx.delivery.acked(slot, seq)) this.#cx.delivery.nudged(slot);
   }
 
-  /** The participant said goodbye. */
-  leave(conn: Conn): void {
-    if (conn.slot) this.drop(conn.slot, true);
+  /**
+   * The participant said goodbye: it leaves its room for everyone, and its connection stays
+   * open, joined to nothing, so it may join again (another room or the same one, as a new
+   * participant). True if it was in a room.
+   */
+  leave(conn: Conn): boolean {
+    const slot = conn.slot;
+    if (!slot) return false;
+    // Detached first, so dropping the slot does not close the connection (as it does when the
+    // participant resumed elsewhere), and nothing of the old slot (a retransmission, an
+    // acknowledgement owed) goes out on it any more.
+    slot.conn = null;
+    conn.slot = undefined;
+    conn.waitingBefore = undefined;
+    this.drop(slot, true);
+    return true;
   }
 
   /** `conn` closed with `code`: a goodbye, or a drop its participant may come back from. */

@@ -15,9 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type ServerOptions } from 'ws';
 import { CloseCode, MAX_FRAME_BYTES } from '../protocol/messages.js';
-import { Admission, refuse } from './admission.js';
+import { Admission, CLOSE_TIMEOUT_MS, refuse } from './admission.js';
 import { Delivery, MAX_BUFFERED } from './delivery.js';
 import { MemoryDirectory, type Directory } from './directory.js';
 import { Metrics } from './metrics.js';
@@ -151,7 +151,14 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   ready.catch((err) => log(`signaling not ready: ${(err as Error).message}`));
 
   // No compression (ws's server default, said here): deflating small frames costs more than it saves.
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  // `closeTimeout`: a ws server option (ws 8.23, pinned) that @types/ws 8.18 does not list yet; see CLOSE_TIMEOUT_MS.
+  const wsOptions: ServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    closeTimeout: CLOSE_TIMEOUT_MS,
+  };
+  const wss = new WebSocketServer(wsOptions);
   const delivery = new Delivery(options.retransmitMs ?? 1500, options.maxBufferedBytes ?? MAX_BUFFERED);
   const admission = new Admission(
     wss,

@@ -15,8 +15,8 @@ export interface Conn {
   slot?: Slot;
   /** Answered the last ping (with its payload: an unasked-for pong proves nothing). */
   alive: boolean;
-  /** The payload of the last ping. */
-  ping?: Buffer;
+  /** The number of the last ping (its payload is the process's prefix and this; 0: none yet). */
+  ping: number;
   /** The close code the server refused this connection with, if it did (what the close event may not say). */
   refusedWith?: number;
   /** Cut off because it read too slowly (too much waiting to be sent to it). */

@@ -215,12 +215,15 @@ it('join-and-leave churn is remembered in one capped set per room, and a leave s
   try {
     const first = await client(p).join('churn');
     const firstClient = clients.at(-1)!;
+    // As the kit's client leaves: a leave, then its socket closed (the server keeps it open after a leave).
     firstClient.send({ v: 1, type: 'leave' });
+    firstClient.close();
     await firstClient.closing();
     for (let i = 0; i < 100; i++) {
       const c = client(p);
       await c.join('churn');
       c.send({ v: 1, type: 'leave' });
+      c.close();
     }
     await until(async () => (await main!.client.zcard('rtc:left:{churn}')) === 101, 'each leave remembered', 10_000);
     assert.deepEqual(await main!.client.keys('rtc:left:{churn}*'), ['rtc:left:{churn}'], 'one key for the room, not one per leave');

@@ -73,4 +73,26 @@ describe('relayed frames', () => {
       close();
     }
   });
+
+  it('refuses a description or candidate with a key of its own, and relays nothing of it', async () => {
+    const { a, b, wb, close } = await joinedPair(file.server.url, 'relay-extra-keys');
+    const rawAtB: string[] = [];
+    b.ws.on('message', (data) => rawAtB.push(data.toString()));
+    try {
+      const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+      a.send({ v: 1, type: 'signal', to: wb.id, seq: 1, data: { candidate: { ...candidate, note: 'smuggled' } } });
+      const e1 = await a.next((f) => f.type === 'error', 'error for the candidate');
+      assert.equal(e1.code, 'bad-message');
+      a.send({ v: 1, type: 'signal', to: wb.id, seq: 1, data: { description: { type: 'offer', sdp: 'v=0\r\n', note: 'smuggled' } } });
+      const e2 = await a.next((f) => f.type === 'error', 'error for the description');
+      assert.equal(e2.code, 'bad-message');
+      // The same numbers, without the extra key: taken (the refused frames were not applied).
+      a.send({ v: 1, type: 'signal', to: wb.id, seq: 1, data: { candidate } });
+      const got = await b.next((f) => f.type === 'signal', 'the clean signal at b');
+      assert.deepEqual(got.data, { candidate });
+      assert.equal(rawAtB.filter((t) => t.includes('smuggled')).length, 0, 'nothing smuggled reaches b');
+    } finally {
+      close();
+    }
+  });
 });

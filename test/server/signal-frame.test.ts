@@ -81,6 +81,8 @@ describe('signal frames checked over their bytes', () => {
       kit(JSON.stringify({ media: { audio: true, video: false } })),
       kit(JSON.stringify({ media: { audio: 1, video: false, screen: false } })),
       kit(JSON.stringify({ media, candidate })),
+      kit(JSON.stringify({ candidate: { ...candidate, extra: 1 } })),
+      kit(JSON.stringify({ description: { type: 'offer', sdp, extra: 'x' } })),
       kit('{}'),
       kit('{"media":{}}'),
       kit(JSON.stringify({ media }), ',"seq":0}'),
@@ -97,7 +99,6 @@ describe('signal frames checked over their bytes', () => {
       kit(JSON.stringify({ media }), '},'),
       kit(JSON.stringify({ media }), ''),
       // Valid, but not the kit's exact shape: the parser takes these.
-      kit(JSON.stringify({ candidate: { ...candidate, extra: 1 } })),
       kit(JSON.stringify({ candidate: { ...candidate, sdpMLineIndex: 1.5 } })),
       kit(JSON.stringify({ candidate: { ...candidate, candidate: 'é' } })),
       kit(JSON.stringify({ description: { type: 'offer', sdp: 'é☃𝄞' } })),
@@ -175,5 +176,34 @@ describe('signal frames checked over their bytes', () => {
     // Both sides were exercised: most undamaged frames taken, some damaged ones still valid.
     assert.ok(taken > 1500, `taken ${taken} of 6000`);
     assert.ok(damagedTaken > 20, `damaged frames taken: ${damagedTaken}`);
+  });
+
+  it('the validator takes no key the byte check does not know inside a description or a candidate, and takes what browsers send', () => {
+    const signal = (data: unknown) => ({ v: 1, type: 'signal', to: 'abc', data, seq: 1 });
+    // What toJSON() gives (Chromium 156, Firefox 153): Firefox orders a candidate's keys
+    // otherwise and gives nulls; a rollback comes with an empty sdp.
+    const browsers = [
+      { candidate: { candidate: 'candidate:1 1 udp 2113937151 x.local 35545 typ host', sdpMid: '0', sdpMLineIndex: 0, usernameFragment: 'CT8M' } },
+      { candidate: { candidate: 'candidate:0 1 UDP 2122187007 127.0.0.1 42212 typ host', sdpMLineIndex: 1, sdpMid: '1', usernameFragment: '51182185' } },
+      { candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMLineIndex: null, sdpMid: '0', usernameFragment: null } },
+      { description: { type: 'offer', sdp } },
+      { description: { type: 'rollback', sdp: '' } },
+    ];
+    for (const data of browsers) {
+      assert.ok(isValidSignal(signal(data)), JSON.stringify(data));
+      assert.equal(assertFaithful(JSON.stringify(signal(data))), true, JSON.stringify(data));
+    }
+    const extra = [
+      { candidate: { ...candidate, extra: 1 } },
+      { candidate: { ...candidate, foundation: '842163049' } },
+      { candidate: { candidate: '', from: 'evil' } },
+      { description: { type: 'offer', sdp, extra: 'x' } },
+      { description: { type: 'answer', sdp, sdpType: 'answer' } },
+      JSON.parse('{"description":{"type":"offer","__proto__":{"x":1}}}'),
+    ];
+    for (const data of extra) {
+      assert.equal(isValidSignal(signal(data)), false, JSON.stringify(data));
+      assert.equal(read(JSON.stringify(signal(data))), undefined, JSON.stringify(data));
+    }
   });
 });
