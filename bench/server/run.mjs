@@ -38,6 +38,8 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 5));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? (QUICK ? 2 : 3));
 const SOCKETS = 1000;
 const IDLE_TO = 5000;
+/** How long the 5,000 sockets sit idle before their RSS is read, ms: past ours' 10 s heartbeat period. */
+const IDLE_SETTLE_MS = 11_000;
 const PACED_RATE = 2000;
 const CPU_RATE = Number(process.env.BENCH_CPU_RATE ?? 20000); // msg/s offered while measuring CPU per message
 const CPU_SLICES = Number(process.env.BENCH_CPU_SLICES ?? (QUICK ? 4 : 6 * ROUNDS)); // one-second turns per server
@@ -257,7 +259,9 @@ async function idleMemory(kind) {
     await sleep(1500);
     const rss1 = rssBytes(server.pid);
     const more = await openPairs(server, SOCKETS / 2, (IDLE_TO - SOCKETS) / 2, () => {});
-    await sleep(1500);
+    // A heartbeat period (ours pings each socket every 10 s), so every socket has been pinged
+    // at least once, as in steady state: read after 1.5 s, most of them had not been yet.
+    await sleep(IDLE_SETTLE_MS);
     const rss5 = rssBytes(server.pid);
     [...first, ...more].forEach((p) => p.close());
     return (rss5 - rss1) / (IDLE_TO - SOCKETS) / 1024;
