@@ -107,6 +107,17 @@ export function liveConstraints(c: MediaTrackConstraints): MediaTrackConstraints
   return rest;
 }
 
+/** The device a kind's constraints require (`exact`; a bare id is only ideal), or undefined. */
+export function exactDevice(c: MediaTrackConstraints | null): string | undefined {
+  const d = c?.deviceId;
+  return d && typeof d === 'object' && !Array.isArray(d) && typeof d.exact === 'string' ? d.exact : undefined;
+}
+
+/** The same, with device `deviceId` required for `kind`. */
+export function withDevice(c: MediaStreamConstraints, kind: MediaKind, deviceId: string): MediaStreamConstraints {
+  return { ...c, [kind]: { ...liveConstraints(kindConstraints(c, kind) ?? {}), deviceId: { exact: deviceId } } };
+}
+
 /** Without a device choice: what a fallback to the default device captures with. */
 export function withoutDevice(c: MediaStreamConstraints, kind: MediaKind): MediaStreamConstraints {
   const k = kindConstraints(c, kind);

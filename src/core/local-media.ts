@@ -15,7 +15,9 @@ import {
   processingChanged,
   requestedDevice,
   sizeUnmet,
+  withDevice,
   withoutDevice,
+  exactDevice,
   type MediaKind,
 } from './constraints.js';
 import {
@@ -157,9 +159,16 @@ export class LocalMedia extends EventTarget {
           continue;
         }
         if (!this.#wants(kind)) continue; // camera off or sharing: used when the camera comes back
-        const device = requestedDevice(want) !== requestedDevice(before);
+        // A new device, or one asked for exactly that the track is not on (a switch that failed
+        // and kept the previous camera: a retry tries it again).
+        const exact = exactDevice(want);
+        const device =
+          requestedDevice(want) !== requestedDevice(before) ||
+          (!!exact && !!track && track.readyState !== 'ended' && !!track.getSettings().deviceId && track.getSettings().deviceId !== exact);
+        // Another camera (front/back) cannot be reached by applyConstraints on the running one.
+        const facing = kind === 'video' && JSON.stringify(want.facingMode) !== JSON.stringify(before?.facingMode);
         const processing = kind === 'audio' && processingChanged(want, before);
-        if (!track || track.readyState === 'ended' || device || processing) {
+        if (!track || track.readyState === 'ended' || device || facing || processing) {
           const failed = await this.#replace(kind, generation);
           if (failed) error = failed;
           else acquired.add(kind);
@@ -214,6 +223,9 @@ export class LocalMedia extends EventTarget {
   setVideoOff(off: boolean): Promise<MediaStream | null> {
     if (off === this.#state.videoOff) return this.ready();
     this.#set({ videoOff: off });
+    // Not capturing (before the first start, or after a stop): only the wish is kept, and the
+    // next start follows it (a camera-off join captures the microphone alone).
+    if (!this.#capturing()) return this.ready();
     const generation = this.#generation;
     return this.#enqueue(generation, async () => {
       if (off) {
@@ -336,8 +348,15 @@ export class LocalMedia extends EventTarget {
     let { tracks, error } = await this.#acquire(constraints, [kind]);
     if (error?.code === 'device-busy' && old) {
       // Some platforms (mobile) open one camera at a time: release the old one and try again.
+      const had = old.readyState === 'live' ? old.getSettings().deviceId : undefined;
       this.#drop(old);
       ({ tracks, error } = await this.#acquire(constraints, [kind]));
+      if (!tracks[0] && had) {
+        // Busy elsewhere after all (another app has it): the device that worked comes back,
+        // rather than none; the error says why the switch did not happen.
+        const back = withDevice(constraints, kind, had);
+        tracks = (await this.#acquire(back, [kind])).tracks;
+      }
     }
     if (generation !== this.#generation) {
       tracks.forEach((t) => t.stop());
@@ -423,6 +442,7 @@ export class LocalMedia extends EventTarget {
 
   /** Publishes the current tracks (a new stream only when they changed) and the outcome. */
   #publish(error: MediaError | null): void {
+    if (!this.#capturing()) return; // stopped meanwhile (or never started): nothing goes live
     const tracks = [this.#audio, this.#screen ?? this.#camera].filter((t): t is MediaStreamTrack => !!t);
     const current = this.#state.stream?.getTracks() ?? [];
     const same = tracks.length === current.length && tracks.every((t) => current.includes(t));

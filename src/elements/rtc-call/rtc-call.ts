@@ -100,6 +100,10 @@ export class RtcCall extends LitElement {
   readonly #mediaChanges = new ChangeController(this, () => this.session.media); // speaker choice
   #userLeft = false;
   #lastStatus: CallState['status'] = 'idle';
+  /** The room `rtc-joined` last named, until `rtc-left` names it too. */
+  #joinedRoom: string | null = null;
+  /** A failed join's configuration was changed since: join again with the new one. */
+  #configChanged = false;
   #lastError: CallState['error'] = null;
   // Re-dispatches samples as `rtc-stats`; a plain listener, so it does not keep sampling alive.
   readonly #onSample = (e: Event) => this.dispatchEvent(new RtcStatsEvent((e as StatsSampleEvent).sample));
@@ -173,17 +177,29 @@ export class RtcCall extends LitElement {
     }
     const status = this.session.state.status;
     const active = status === 'joined' || status === 'connecting';
-    if (active && CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated) {
+    const reconfigured = CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated;
+    if (active && reconfigured && !this.#ready()) {
+      // The room or the server was taken away: that is a leave (the camera stops), and setting
+      // them again joins again, as on first connection.
+      queueMicrotask(() => this.session.leave());
+    } else if (active && reconfigured) {
+      // The room this call was in is left (its listeners hear so before the new one's rtc-joined).
+      this.#left();
       // After this update: the session's own change events then schedule the next render.
       queueMicrotask(() => void this.session.rejoin());
     }
+    // A join that failed (unreachable server, full room) is tried again once its settings change.
+    if (status === 'error' && reconfigured) this.#configChanged = true;
   }
 
   protected override updated(): void {
     this.#routeAudio();
     const { status } = this.session.state;
     if (this.isConnected && this.#ready() && !this.noAutoJoin && !this.#userLeft && !this.#pageHidden) {
-      if (status === 'idle' || status === 'left') queueMicrotask(() => void this.session.join());
+      if (status === 'idle' || status === 'left' || (status === 'error' && this.#configChanged)) {
+        this.#configChanged = false;
+        queueMicrotask(() => void this.session.join());
+      }
     }
     this.#announce();
     this.#watchVideos();
@@ -278,12 +294,23 @@ export class RtcCall extends LitElement {
       this.#said = said;
     }
     if (status !== this.#lastStatus) {
-      if (status === 'joined' && room && localId) this.dispatchEvent(new RtcJoinedEvent(room, localId));
-      if (status === 'left' && this.#lastStatus !== 'idle') this.dispatchEvent(new RtcLeftEvent(this.room));
+      if (status === 'joined' && room && localId) {
+        this.#joinedRoom = room;
+        this.dispatchEvent(new RtcJoinedEvent(room, localId));
+      }
+      if (status === 'left' || status === 'error') this.#left();
       this.#lastStatus = status;
     }
     if (error && error !== this.#lastError) this.dispatchEvent(new RtcErrorEvent(error.code, error.message));
     this.#lastError = error;
+  }
+
+  /** Fires `rtc-left` for the room `rtc-joined` last named, once. */
+  #left(): void {
+    const room = this.#joinedRoom;
+    if (room === null) return;
+    this.#joinedRoom = null;
+    this.dispatchEvent(new RtcLeftEvent(room));
   }
 
   #statusText(state: CallState): string {
@@ -351,6 +378,8 @@ export class RtcCall extends LitElement {
     const state = this.session.state;
     const inCall = state.status === 'joined' || state.status === 'connecting';
     const s = this.#i18n.s;
+    // Join and Leave are one button that changes its part, text and action, so keyboard focus
+    // stays on it when one becomes the other.
     return html`
       <div part="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
       <div class="sr-only" role="status" aria-live="polite" data-announcer></div>
@@ -362,11 +391,13 @@ export class RtcCall extends LitElement {
         ${this.#audioBlocked && state.participants.length
           ? html`<button part="button start-audio" @click=${() => this.startAudio()}>${s.startAudio}</button>`
           : nothing}
-        ${inCall
-          ? html`<button part="button leave" @click=${() => this.leave()}>${s.leave}</button>`
-          : html`<button part="button join" ?disabled=${!this.#ready()} @click=${() => void this.join()}>
-              ${s.join}
-            </button>`}
+        <button
+          part="button ${inCall ? 'leave' : 'join'}"
+          ?disabled=${!inCall && !this.#ready()}
+          @click=${inCall ? () => this.leave() : () => void this.join()}
+        >
+          ${inCall ? s.leave : s.join}
+        </button>
       </div>
     `;
   }

@@ -17,6 +17,8 @@ export interface RtcCameraStrings {
   starting: string;
   videoOff: string;
   noCamera: string;
+  /** Capture stopped (after leaving a call, or `stop()`). */
+  stopped: string;
   muted: string;
   yourCamera: string;
   yourScreen: string;
@@ -52,6 +54,7 @@ export const DEFAULT_CAMERA_STRINGS: RtcCameraStrings = {
   starting: 'Starting camera…',
   videoOff: 'Video off',
   noCamera: 'No camera',
+  stopped: 'Camera stopped',
   muted: 'Muted',
   yourCamera: 'Your camera',
   yourScreen: 'Your shared screen',

@@ -122,6 +122,8 @@ export class RtcCamera extends LitElement {
   @state() devices?: DeviceList;
 
   #standalone?: LocalMedia;
+  /** Taking the element out of the page stopped its own capture: putting it back starts it again. */
+  #stoppedByRemoval = false;
   readonly #i18n = new StringsController(this, 'rtc-camera', DEFAULT_CAMERA_STRINGS, () => this.strings);
   readonly #changes = new ChangeController(this, () => this.media);
   readonly #deviceChanges = new ChangeController(this, () => this.devices);
@@ -211,13 +213,22 @@ export class RtcCamera extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.devices ??= new DeviceList(this.media.mediaDevices ?? null);
+    if (this.#stoppedByRemoval) {
+      this.#stoppedByRemoval = false;
+      const media = this.#standalone;
+      const { status } = media?.state ?? {};
+      if (media && this.media === media && (status === 'stopped' || status === 'idle')) void this.start();
+    }
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     queueMicrotask(() => {
       if (this.isConnected) return;
-      this.#standalone?.stop();
+      if (this.#standalone && this.#standalone.state.status !== 'stopped') {
+        this.#standalone.stop();
+        this.#stoppedByRemoval = true;
+      }
       this.devices?.close();
       this.devices = undefined;
     });
@@ -240,7 +251,9 @@ export class RtcCamera extends LitElement {
     const media = this.media;
     const { status, error, screenSharing } = media.state;
     if (status === 'idle') queueMicrotask(() => media.state.status === 'idle' && void this.start());
-    else if (this.hasUpdated && CAPTURE_PROPS.some((p) => changed.has(p)) && status !== 'stopped') {
+    else if (this.hasUpdated && CAPTURE_PROPS.some((p) => changed.has(p))) {
+      // Also while stopped (out of a call): only recorded then, and the next start follows it, so
+      // a camera switched off with no-video is not captured again at the next join.
       void media.update(this.requestedConstraints);
     }
     if (status !== this.#lastStatus && status === 'live') void this.devices?.refresh(); // labels appear once permitted
@@ -350,6 +363,8 @@ export class RtcCamera extends LitElement {
     const hasAudio = !!this.media.audioTrack;
     const canShare = !!this.media.mediaDevices?.getDisplayMedia;
     const busy = status === 'idle' || status === 'starting';
+    // A share belongs to a running capture; the camera button still takes a wish while stopped.
+    const canShareNow = !busy && status !== 'stopped';
     const s = this.#i18n.s;
     return html`<div part="controls" role="group" aria-label=${s.controls}>
       ${this.noAudio
@@ -365,7 +380,7 @@ export class RtcCamera extends LitElement {
       ${canShare
         ? html`<button
             part="button screen-share"
-            ?disabled=${busy}
+            ?disabled=${!canShareNow}
             @click=${() => void (screenSharing ? this.stopScreenShare() : this.startScreenShare())}
           >
             ${screenSharing ? s.stopSharing : s.shareScreen}
@@ -396,6 +411,7 @@ export class RtcCamera extends LitElement {
     if (status === 'starting' || status === 'idle') return s.starting;
     if (this.noVideo) return s.videoOff;
     if (videoOff) return s.cameraOff;
+    if (status === 'stopped') return s.stopped;
     return s.noCamera;
   }
 
