@@ -508,7 +508,12 @@ export class PeerLink extends EventTarget {
     if (this.pc.signalingState === 'closed') return; // a new connection will follow
     // Signals arrive in order, so a candidate before any description means its offer was lost on
     // the way: the side that offered will start over (the first-connection timeout).
-    if (!this.pc.remoteDescription) return;
+    const remote = this.pc.remoteDescription;
+    if (!remote) return;
+    // A candidate of an ICE generation whose description we never applied (an offer lost on the
+    // way, or one a restart replaced): it cannot be used, and is not an error.
+    const ufrag = candidate.usernameFragment;
+    if (ufrag && !remote.sdp.includes(`a=ice-ufrag:${ufrag}\r\n`) && !remote.sdp.includes(`a=ice-ufrag:${ufrag}\n`)) return;
     try {
       await this.pc.addIceCandidate(candidate);
     } catch (err) {
