@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import '../../index.js';
 import type { RtcCall } from './rtc-call.js';
+import { InMemorySignalingHub } from '../../core/in-memory-signaling.js';
 import { signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
 
 const button = (call: RtcCall) => call.shadowRoot!.querySelector<HTMLButtonElement>('[part~="controls"] button:not([part~="start-audio"])')!;
@@ -52,6 +53,17 @@ describe('<rtc-call>: settings changed while in a call, or after a failed join',
     expect(errors, 'no error: leaving is what was asked').to.deep.equal([]);
     call.room = room;
     await until(() => call.session.state.status === 'joined', 'joined again');
+  });
+
+  it('a new signalingTransport while joined moves the call onto it', async () => {
+    const [first, second] = [new InMemorySignalingHub(), new InMemorySignalingHub()];
+    const call = await fixture<RtcCall>(html`<rtc-call room="moved" name="Ada" .signalingTransport=${() => first.transport()}></rtc-call>`);
+    const bob = await fixture<RtcCall>(html`<rtc-call room="moved" name="Bob" .signalingTransport=${() => second.transport()}></rtc-call>`);
+    calls.push(call, bob);
+    await until(() => call.session.state.status === 'joined' && bob.session.state.status === 'joined', 'both joined, apart');
+    expect(bob.session.state.participants.length).to.equal(0);
+    call.signalingTransport = () => second.transport();
+    await until(() => bob.session.state.participants.some((p) => p.name === 'Ada'), 'Bob sees Ada on the second channel');
   });
 
   it('keeps keyboard focus on its button when Join becomes Leave and back', async () => {

@@ -22,7 +22,7 @@ import { fill } from '../../core/strings.js';
 import { formatNumber } from '../../core/format.js';
 import { DEFAULT_CALL_STRINGS, type RtcCallStrings } from './rtc-call-strings.js';
 
-const CONFIG_PROPS = ['signaling', 'room', 'name', 'iceServers', 'iceTransportPolicy'] as const;
+const CONFIG_PROPS = ['signaling', 'signalingTransport', 'room', 'name', 'iceServers', 'iceTransportPolicy'] as const;
 
 /**
  * A call in a room: joins through a signaling server, shows every remote participant's video
