@@ -8,6 +8,10 @@ export interface DeviceOption {
   deviceId: string;
   /** The browser's label, or a numbered fallback such as "Camera 2" before permission. */
   label: string;
+  /** Whether `label` is the browser's (false: the numbered fallback, which a picker may translate). */
+  named: boolean;
+  /** Its place among the devices of its kind, from 1 (what the fallback label numbers). */
+  n: number;
 }
 
 /** A snapshot of the device lists. */
@@ -80,7 +84,7 @@ export class DeviceList extends EventTarget {
       const seen = new Set<string>();
       return all
         .filter((d) => d.kind === kind && d.deviceId && !seen.has(d.deviceId) && seen.add(d.deviceId))
-        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${KIND_NAMES[kind]} ${i + 1}` }));
+        .map((d, i) => ({ deviceId: d.deviceId, label: d.label || `${KIND_NAMES[kind]} ${i + 1}`, named: !!d.label, n: i + 1 }));
     };
     const next: DeviceListState = {
       ...this.#state,

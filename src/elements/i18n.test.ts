@@ -6,6 +6,7 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { InMemorySignalingHub } from '../core/in-memory-signaling.js';
+import { LocalMedia } from '../core/local-media.js';
 import { setStrings } from '../core/strings.js';
 import { until } from '../test-support/call-helpers.js';
 import './rtc-call/rtc-call.js';
@@ -23,6 +24,32 @@ const said = (el: Element) => el.shadowRoot!.querySelector('[role="status"][aria
 afterEach(() => setStrings({ 'rtc-call': null, 'rtc-camera': null, 'rtc-chat': null, 'rtc-stats': null }));
 
 describe('strings', () => {
+  it('<rtc-camera>: devices the browser does not name yet (no permission) are numbered in the page’s language', async () => {
+    // Before permission some browsers list devices with ids but no labels; capture is refused here.
+    const fake = {
+      enumerateDevices: async () =>
+        [
+          { kind: 'videoinput', deviceId: 'cam-a', label: '', groupId: '' },
+          { kind: 'videoinput', deviceId: 'cam-b', label: '', groupId: '' },
+          { kind: 'audioinput', deviceId: 'mic-a', label: 'Studio mic', groupId: '' },
+        ] as MediaDeviceInfo[],
+      getUserMedia: async () => {
+        throw new DOMException('Permission denied', 'NotAllowedError');
+      },
+      addEventListener() {},
+      removeEventListener() {},
+    } as unknown as MediaDevices;
+    const el = document.createElement('rtc-camera') as RtcCamera;
+    el.media = new LocalMedia({ mediaDevices: fake });
+    el.lang = 'ar-EG';
+    el.strings = { camera: 'Caméra', unnamedDevice: '{kind} n° {n}' };
+    (await fixture(html`<div></div>`)).append(el);
+    await until(() => el.shadowRoot!.querySelectorAll('[part~="camera-select"] option').length === 2, 'the cameras are listed');
+    const options = (p: string) => [...el.shadowRoot!.querySelectorAll(`[part~="${p}"] option`)].map((o) => o.textContent);
+    expect(options('camera-select')).to.deep.equal(['Caméra n° ١', 'Caméra n° ٢']);
+    expect(options('microphone-select'), 'a name the browser gives is shown as it is').to.deep.equal(['Studio mic']);
+  });
+
   it('<rtc-call>: its own strings over the page-wide ones over English, re-rendered on change', async () => {
     const call = await fixture<RtcCall>(html`<rtc-call no-auto-join room="r"></rtc-call>`);
     expect(part(call, 'join')!.textContent!.trim()).to.equal('Join');

@@ -14,6 +14,8 @@ export interface RtcCameraStrings {
   microphone: string;
   speaker: string;
   systemDefault: string;
+  /** A device the browser gives no name yet (before permission): `{kind}` (Camera, Microphone, Speaker above) and `{n}`. */
+  unnamedDevice: string;
   starting: string;
   videoOff: string;
   noCamera: string;
@@ -51,6 +53,7 @@ export const DEFAULT_CAMERA_STRINGS: RtcCameraStrings = {
   microphone: 'Microphone',
   speaker: 'Speaker',
   systemDefault: 'System default',
+  unnamedDevice: '{kind} {n}',
   starting: 'Starting camera…',
   videoOff: 'Video off',
   noCamera: 'No camera',

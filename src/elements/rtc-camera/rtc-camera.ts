@@ -16,6 +16,7 @@ import { RtcScreenShareChangeEvent } from '../../events/rtc-screen-share-change-
 import { styles } from './rtc-camera.styles.js';
 import { StringsController } from '../../context/strings-controller.js';
 import { fill } from '../../core/strings.js';
+import { formatNumber } from '../../core/format.js';
 import { DEFAULT_CAMERA_STRINGS, type RtcCameraStrings } from './rtc-camera-strings.js';
 
 const CAPTURE_PROPS = [
@@ -341,6 +342,11 @@ export class RtcCamera extends LitElement {
     this.dispatchEvent(new RtcDeviceChangeEvent(kind, deviceId, 'user'));
   }
 
+  /** The browser's name for a device, or "Camera 2" in the page's language while it gives none (before permission). */
+  #deviceLabel(d: DeviceOption, kindLabel: string): string {
+    return d.named ? d.label : fill(this.#i18n.s.unnamedDevice, { kind: kindLabel, n: formatNumber(d.n, this.#i18n.lang, 0) });
+  }
+
   #select(kind: MediaDeviceKind, label: string, part: string, options: readonly DeviceOption[], value: string) {
     if (options.length === 0) return nothing;
     // Nothing known in use (e.g. while sharing the screen): show the first, as the browser's default.
@@ -353,7 +359,7 @@ export class RtcCamera extends LitElement {
         @change=${(e: Event) => this.#pick(kind, (e.target as HTMLSelectElement).value)}
       >
         ${kind === 'audiooutput' ? html`<option value="" ?selected=${value === ''}>${this.#i18n.s.systemDefault}</option>` : nothing}
-        ${options.map((d) => html`<option value=${d.deviceId} ?selected=${d.deviceId === value}>${d.label}</option>`)}
+        ${options.map((d) => html`<option value=${d.deviceId} ?selected=${d.deviceId === value}>${this.#deviceLabel(d, label)}</option>`)}
       </select></label
     >`;
   }
