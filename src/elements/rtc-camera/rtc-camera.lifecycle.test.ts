@@ -140,4 +140,43 @@ describe('<rtc-camera> through its life: before capture, out of a call, out of t
     expect(el.media.videoTrack).to.not.equal(before);
     expect(before.readyState).to.equal('ended');
   });
+
+  it('a camera pinned through the constraints property that is unplugged falls back and stays on the default', async () => {
+    const el = await fixture<RtcCamera>(html`<rtc-camera no-audio width="320" height="240"></rtc-camera>`);
+    cleanup.push(() => el.stop());
+    await until(() => el.media.videoTrack?.readyState === 'live', 'live');
+    const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
+    const chosen = cameras.at(-1)!.deviceId;
+    el.constraints = { video: { deviceId: { exact: chosen } } };
+    await el.updateComplete;
+    await el.media.ready();
+    expect(el.media.videoTrack!.getSettings().deviceId).to.equal(chosen);
+    // STUB: a fake camera cannot be unplugged; once it is, asking for it fails like this.
+    const md = navigator.mediaDevices;
+    const real = md.getUserMedia.bind(md);
+    md.getUserMedia = async (c) => {
+      const v = c?.video as MediaTrackConstraints | undefined;
+      if (v && typeof v === 'object' && (v.deviceId as ConstrainDOMStringParameters)?.exact === chosen) {
+        throw new DOMException('', 'OverconstrainedError');
+      }
+      return real(c);
+    };
+    cleanup.push(() => (md.getUserMedia = real));
+    const track = el.media.videoTrack!;
+    track.dispatchEvent(new Event('ended'));
+    track.stop();
+    await until(() => el.media.videoTrack?.readyState === 'live' && el.media.videoTrack !== track, 'the default camera runs');
+    await el.updateComplete;
+    await el.media.ready();
+    await later(300);
+    expect(el.media.state.error?.code, 'it says the camera went away, not that a constraint failed').to.equal('track-ended');
+    expect(el.media.videoTrack?.readyState).to.equal('live');
+    expect(JSON.stringify(el.constraints), 'the vanished camera is no longer asked for').to.not.contain(chosen);
+    // A later change (a new size) goes on with the default camera, not back to the vanished one.
+    el.width = 640;
+    await el.updateComplete;
+    await el.media.ready();
+    expect(el.media.state.error?.code ?? 'none').to.not.equal('overconstrained');
+    expect(el.media.videoTrack?.readyState).to.equal('live');
+  });
 });

@@ -4,7 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { callContext } from '../../context/call-context.js';
 import { ChangeController } from '../../context/change-controller.js';
 import type { CallSession } from '../../core/call-session.js';
-import { buildConstraints, describeVideoSettings, mergeConstraints } from '../../core/constraints.js';
+import { buildConstraints, describeVideoSettings, kindConstraints, mergeConstraints, withoutDevice } from '../../core/constraints.js';
 import { DeviceList, type DeviceOption } from '../../core/device-list.js';
 import { LocalMedia } from '../../core/local-media.js';
 import type { MediaError } from '../../core/media-error.js';
@@ -291,6 +291,10 @@ export class RtcCamera extends LitElement {
         const track = error.kind === 'audio' ? this.media.audioTrack : this.media.videoTrack;
         if (error.kind === 'audio') this.audioDeviceId = undefined;
         else this.deviceId = undefined;
+        // A device pinned through the `constraints` property goes too, or the next update would ask for it again.
+        if (this.constraints && kindConstraints(this.constraints, error.kind)?.deviceId) {
+          this.constraints = withoutDevice(this.constraints, error.kind);
+        }
         if (track) {
           const kind = error.kind === 'audio' ? 'audioinput' : 'videoinput';
           this.dispatchEvent(new RtcDeviceChangeEvent(kind, track.getSettings().deviceId ?? '', 'fallback'));
