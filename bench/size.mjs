@@ -39,10 +39,12 @@ export const GOALS = {
 // data refused with keys of its own (the validator the client shares), and the ten element defects a review
 // found (camera-off before capture, capture settings kept out of a call, a busy camera keeping the working one,
 // facing-mode, re-insertion, the stopped placeholder, rtc-left on a room change, a failed join retried on new
-// settings, clearing the room, one Join/Leave button for keyboard focus).
+// settings, clearing the room, one Join/Leave button for keyboard focus). Then by 0.2 KB each for two more:
+// unnamed devices numbered through the strings (translatable), and a camera pinned through `constraints` let go
+// when it is unplugged.
 export const BUDGETS = {
-  'rtc-call + rtc-camera + rtc-stats': 38.1 * 1024,
-  'everything (index)': 39.6 * 1024,
+  'rtc-call + rtc-camera + rtc-stats': 38.3 * 1024,
+  'everything (index)': 39.8 * 1024,
 };
 
 async function measure(contents, opts = {}) {

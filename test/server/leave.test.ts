@@ -4,29 +4,11 @@
  * error ("leave before joining another room") promises. Real sockets on 127.0.0.1.
  */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
-import type { SignalingOptions } from '../../src/server/signaling-server.js';
-import { MEDIA_STATE, RawClient } from './support.js';
+import { describe, it } from 'node:test';
+import type { RunningServer } from '../../src/server/http-server.js';
+import { MEDIA_STATE, perFile } from './support.js';
 
-const servers: RunningServer[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const c of clients) c.ws.terminate();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(options: SignalingOptions = {}) {
-  const s = await startSignalingServer({ port: 0, heartbeatMs: 60_000, ...options });
-  servers.push(s);
-  return s;
-}
-
-function client(url: string) {
-  const c = new RawClient(url);
-  clients.push(c);
-  return c;
-}
+const { server, client } = perFile();
 
 async function metrics(s: RunningServer): Promise<string> {
   return (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();

@@ -8,30 +8,12 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { CLOSE_TIMEOUT_MS } from '../../src/server/admission.js';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
-import type { SignalingOptions } from '../../src/server/signaling-server.js';
-import { RawClient, until } from './support.js';
+import type { RunningServer } from '../../src/server/http-server.js';
+import { perFile, until } from './support.js';
 
-const servers: RunningServer[] = [];
+const { server, client } = perFile();
 const sockets: Socket[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  for (const s of sockets) s.destroy();
-  for (const c of clients) c.ws.terminate();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-async function server(options: SignalingOptions = {}) {
-  const s = await startSignalingServer({ port: 0, heartbeatMs: 60_000, ...options });
-  servers.push(s);
-  return s;
-}
-
-function client(url: string, opts?: ConstructorParameters<typeof RawClient>[1]) {
-  const c = new RawClient(url, opts);
-  clients.push(c);
-  return c;
-}
+after(() => sockets.forEach((s) => s.destroy()));
 
 const gauge = async (s: RunningServer, name: string) => {
   const text = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();

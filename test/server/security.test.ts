@@ -12,27 +12,11 @@ import { after, describe, it } from 'node:test';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { createRoomToken } from '../../src/server/auth.js';
 import { MemoryDirectory, type MemberRecord } from '../../src/server/directory.js';
-import { startSignalingServer, type RunningServer } from '../../src/server/http-server.js';
-import { RawClient, startServerProcess, until } from './support.js';
+import { perFile, startServerProcess, until } from './support.js';
 
 const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
 const key = new TextEncoder().encode(SECRET);
-const servers: RunningServer[] = [];
-const clients: RawClient[] = [];
-after(async () => {
-  clients.forEach((c) => c.ws.terminate());
-  for (const s of servers) await s.close();
-});
-async function server(opts: Parameters<typeof startSignalingServer>[0] = {}) {
-  const s = await startSignalingServer({ port: 0, ...opts });
-  servers.push(s);
-  return s;
-}
-function client(url: string, opts?: ConstructorParameters<typeof RawClient>[1]) {
-  const c = new RawClient(url, opts);
-  clients.push(c);
-  return c;
-}
+const { server, client } = perFile({});
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('room tokens', () => {

@@ -17,6 +17,32 @@ export function serverPerFile(options: SignalingOptions = {}): { server: Running
   return holder;
 }
 
+/**
+ * Servers and raw clients a test file makes, all closed after it: `server(options)` starts one on
+ * a free port with `defaults` (by default no heartbeat closes idle test sockets), `client(url)`
+ * opens one.
+ */
+export function perFile(defaults: SignalingOptions = { heartbeatMs: 60_000 }) {
+  const servers: RunningServer[] = [];
+  const clients: RawClient[] = [];
+  after(async () => {
+    for (const c of clients) c.ws.terminate();
+    await Promise.all(servers.map((s) => s.close()));
+  });
+  return {
+    async server(options: SignalingOptions = {}): Promise<RunningServer> {
+      const s = await startSignalingServer({ port: 0, ...defaults, ...options });
+      servers.push(s);
+      return s;
+    },
+    client(url: string, opts?: ConstructorParameters<typeof RawClient>[1]): RawClient {
+      const c = new RawClient(url, opts);
+      clients.push(c);
+      return c;
+    },
+  };
+}
+
 /** A valid signal payload: the sender's media state. */
 export const MEDIA_STATE = { media: { audio: true, video: false, screen: false } };
 
