@@ -207,7 +207,10 @@ export class CallSession extends EventTarget {
     }
     this.#channels.set(label, channel);
     for (const [peer, held] of this.#held.take(label)) channel.adopt(peer, held);
-    for (const link of this.#links.values()) link.openChannel(channel);
+    for (const link of this.#links.values()) {
+      channel.expect(link.id); // what is sent before the link opens it waits for it
+      link.openChannel(channel);
+    }
     return channel;
   }
 
@@ -409,6 +412,8 @@ export class CallSession extends EventTarget {
       replacing,
       signalingUp: () => this.#state.signalingConnected,
     });
+    // A message to a newcomer (sent on participant-joined) waits for its channels to open.
+    for (const channel of this.#channels.values()) channel.expect(peer.id);
     for (const kind of ['audio', 'video'] as const) {
       if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);
     }

@@ -1,5 +1,6 @@
 import { expect } from '@open-wc/testing';
-import type { CallSession } from './call-session.js';
+import { CallSession } from './call-session.js';
+import type { ParticipantEvent } from './session-events.js';
 import { ChannelMessageEvent, channelId, CHUNK_BYTES } from './data-channel.js';
 import { until } from '../test-support/call-helpers.js';
 import { joinedSessions, sha256 } from '../test-support/sessions.js';
@@ -136,5 +137,63 @@ describe('CallSession data channels (real peer connections through the real serv
     expect(channelId('chat')).to.equal(channelId('chat'));
     expect(channelId('chat')).to.be.within(1, 1023);
     expect(channelId('chat')).not.to.equal(channelId('files'));
+  });
+
+  it('keeps the order of sends on an ordered channel when a Blob (read asynchronously) comes first', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got: string[] = [];
+    b.channel('ord').addEventListener('message', (e) => {
+      const { data } = e as ChannelMessageEvent;
+      got.push(typeof data === 'string' ? `text:${data}` : `binary:${data.byteLength}`);
+    });
+    const ch = a.channel('ord');
+    await ch.send('warm-up');
+    await Promise.all([ch.send(new Blob([new Uint8Array(200_000)])), ch.send('after-blob')]);
+    await until(() => got.length === 3, 'three messages');
+    expect(got).to.deep.equal(['text:warm-up', 'binary:200000', 'text:after-blob']);
+  });
+
+  it('sends a buffer as it was when send() was called, as RTCDataChannel.send does (the caller may reuse it)', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got: number[] = [];
+    b.channel('bin').addEventListener('message', (e) => {
+      const { data } = e as ChannelMessageEvent;
+      if (typeof data !== 'string') got.push(...new Uint8Array(data).slice(0, 2));
+    });
+    const ch = a.channel('bin');
+    await ch.send('warm-up');
+    const buf = new Uint8Array(8);
+    buf[0] = 1;
+    const sent = [ch.send(buf), ch.send(buf.subarray(0, 2))];
+    buf[0] = 2;
+    sent.push(ch.send(buf.buffer));
+    buf[0] = 3;
+    await Promise.all(sent);
+    await until(() => got.length === 6, 'three binary messages');
+    expect(got).to.deep.equal([1, 0, 1, 0, 2, 0]);
+  });
+
+  it('delivers what is sent to a newcomer on participant-joined, before its connection is up', async function () {
+    this.timeout(30000);
+    const [a] = (sessions = await joinedSessions(1));
+    const ch = a.channel('welcome');
+    const results: string[] = [];
+    a.addEventListener('participant-joined', (e) => {
+      const id = (e as ParticipantEvent).participant.id;
+      results.push(ch.peers.includes(id) ? 'reached' : 'not reached');
+      ch.send('hello newcomer', id).then(() => results.push('to:ok'), (err) => results.push(`to:${(err as Error).message}`));
+      ch.send('hello all').then(() => results.push('all:ok'), (err) => results.push(`all:${(err as Error).message}`));
+    });
+    const b = new CallSession({ signaling: a.config.signaling, room: a.config.room, name: 'late' });
+    sessions.push(b);
+    const got: string[] = [];
+    b.channel('welcome').addEventListener('message', (e) => got.push((e as ChannelMessageEvent).data as string));
+    await b.join();
+    await until(() => got.length === 2, () => `the newcomer got both (${JSON.stringify(got)}; sends: ${results.join(', ')})`);
+    expect(got).to.deep.equal(['hello newcomer', 'hello all']);
+    await until(() => results.length === 3, 'both sends settled');
+    expect(results, 'the newcomer counts as reached at once, and both sends succeed').to.have.members(['reached', 'to:ok', 'all:ok']);
   });
 });

@@ -78,11 +78,19 @@ export function channelId(label: string): number {
 const reliable = (o: ChannelOptions) =>
   o.ordered !== false && o.maxRetransmits === undefined && o.maxPacketLifeTime === undefined;
 
-async function toBytes(data: ChannelData): Promise<[number, Uint8Array]> {
+/** A message as it goes out: its kind and bytes (a Blob's once read). */
+type Message = [kind: number, bytes: Uint8Array] | Promise<[kind: number, bytes: Uint8Array]>;
+
+/**
+ * The bytes of `data` as they are at the call, as `RTCDataChannel.send` takes them: a buffer
+ * the caller reuses after `send()` must not change what goes out. A Blob is read later, in
+ * its place in the queue.
+ */
+function toBytes(data: ChannelData): Message {
   if (typeof data === 'string') return [KIND_TEXT, new TextEncoder().encode(data)];
-  if (data instanceof Blob) return [KIND_BINARY, new Uint8Array(await data.arrayBuffer())];
-  if (data instanceof ArrayBuffer) return [KIND_BINARY, new Uint8Array(data)];
-  return [KIND_BINARY, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  if (data instanceof Blob) return data.arrayBuffer().then((b) => [KIND_BINARY, new Uint8Array(b)]);
+  if (data instanceof ArrayBuffer) return [KIND_BINARY, new Uint8Array(data.slice(0))];
+  return [KIND_BINARY, new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength))];
 }
 
 type Deliver = (data: string | ArrayBuffer) => void;
@@ -113,14 +121,16 @@ export class ChannelEnd {
     dc.onmessage = ({ data }) => this.#receive(data);
   }
 
-  send(kind: number, bytes: Uint8Array, chunked: boolean): Promise<void> {
-    // One queue per end keeps messages whole and in order while a big one waits on the buffer.
-    const run = this.#queue.then(() => this.#send(kind, bytes, chunked));
+  send(message: Message, chunked: boolean): Promise<void> {
+    // One queue per end keeps messages whole and in order while a big one waits on the buffer
+    // (or a Blob is read).
+    const run = this.#queue.then(() => this.#send(message, chunked));
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #send(kind: number, bytes: Uint8Array, chunked: boolean): Promise<void> {
+  async #send(message: Message, chunked: boolean): Promise<void> {
+    const [kind, bytes] = await message;
     const dc = this.dc;
     if (dc.readyState === 'connecting') await once(dc, 'open');
     await within(
@@ -215,6 +225,11 @@ export class CallChannel extends EventTarget {
   /** The stream id both sides use. */
   readonly id: number;
   #ends = new Map<string, ChannelEnd>();
+  /**
+   * Sends to participants whose connection is being made and whose end of this channel is not
+   * there yet (a newcomer greeted on `participant-joined`): they go out, in order, once it is.
+   */
+  #coming = new Map<string, Waiting[]>();
   #closed = false;
 
   constructor(
@@ -230,7 +245,7 @@ export class CallChannel extends EventTarget {
 
   /** Participants this channel currently reaches (open or opening). */
   get peers(): string[] {
-    return [...this.#ends.keys()];
+    return [...this.#ends.keys(), ...this.#coming.keys()];
   }
 
   /**
@@ -240,26 +255,60 @@ export class CallChannel extends EventTarget {
    */
   async send(data: ChannelData, to?: string): Promise<void> {
     if (this.#closed) throw new Error(`channel "${this.label}" is closed`);
-    const targets = to === undefined ? [...this.#ends.values()] : [this.#ends.get(to)];
-    if (targets.some((t) => !t)) throw new Error(`no participant "${to}" on channel "${this.label}"`);
-    const [kind, bytes] = await toBytes(data);
-    await Promise.all(targets.map((t) => t!.send(kind, bytes, reliable(this.options))));
+    const peers = to === undefined ? this.peers : [to];
+    if (to !== undefined && !this.#ends.has(to) && !this.#coming.has(to)) {
+      throw new Error(`no participant "${to}" on channel "${this.label}"`);
+    }
+    const message = toBytes(data);
+    const chunked = reliable(this.options);
+    await Promise.all(peers.map((peer) => this.#ends.get(peer)?.send(message, chunked) ?? this.#later(peer, message, chunked)));
+  }
+
+  /** Queues a send to a participant whose end is on its way; it fails if none comes in time. */
+  #later(peer: string, message: Message, chunked: boolean): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const waiting: Waiting = { message, chunked, resolve, reject };
+      this.#coming.get(peer)!.push(waiting);
+      waiting.timer = setTimeout(() => {
+        const queue = this.#coming.get(peer);
+        if (queue?.includes(waiting)) queue.splice(queue.indexOf(waiting), 1);
+        reject(new Error(`no connection to "${peer}" on channel "${this.label}" within ${PEER_CHANNEL_WAIT_MS / 1000} s`));
+      }, PEER_CHANNEL_WAIT_MS);
+    });
+  }
+
+  /** @internal A connection to `peer` is being made: sends to it wait for its end of this channel. */
+  expect(peer: string): void {
+    if (!this.#closed && !this.#ends.has(peer) && !this.#coming.has(peer)) this.#coming.set(peer, []);
+  }
+
+  /** Hands what waited for `peer` to its end, in order; with no end, they fail with `error`. */
+  #arrived(peer: string, end: ChannelEnd | null, error?: Error): void {
+    const queue = this.#coming.get(peer);
+    if (!queue) return;
+    this.#coming.delete(peer);
+    for (const w of queue) {
+      clearTimeout(w.timer);
+      if (end) end.send(w.message, w.chunked).then(w.resolve, w.reject);
+      else w.reject(error);
+    }
   }
 
   /** Stops using this label: closes it on every connection. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const id of [...this.#ends.keys()]) this.detach(id, true);
+    for (const id of this.peers) this.detach(id, true);
     this.onClose(this);
   }
 
   /** @internal A connection opened this channel to `peer`; `peerReady` settles once that side has it too. */
   attach(peer: string, dc: RTCDataChannel, peerReady?: Promise<void>): void {
-    this.detach(peer);
+    this.#close(peer);
     const end = new ChannelEnd(dc, this.#dispatcher(peer), peerReady);
     end.maxBytes = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.#ends.set(peer, end);
+    this.#arrived(peer, end);
   }
 
   /**
@@ -268,10 +317,11 @@ export class CallChannel extends EventTarget {
    * that whoever called `channel()` has added its listeners; later ones queue behind them.
    */
   adopt(peer: string, held: HeldEnd): void {
-    this.detach(peer);
+    this.#close(peer);
     const { end, messages } = held;
     end.maxBytes = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.#ends.set(peer, end);
+    this.#arrived(peer, end);
     end.deliver = (data) => messages.push(data);
     setTimeout(() => {
       if (this.#ends.get(peer) !== end) return;
@@ -285,14 +335,28 @@ export class CallChannel extends EventTarget {
     return (data) => this.dispatchEvent(new ChannelMessageEvent(peer, data));
   }
 
-  /** @internal The connection to `peer` went away. */
+  /** @internal The connection to `peer` went away (what waited for it fails). */
   detach(peer: string, closeChannel = false): void {
+    this.#arrived(peer, null, new Error(`the connection to "${peer}" closed before channel "${this.label}" opened`));
+    this.#close(peer, closeChannel);
+  }
+
+  #close(peer: string, closeChannel = false): void {
     const end = this.#ends.get(peer);
     if (!end) return;
     end.close();
     if (closeChannel) end.dc.close();
     this.#ends.delete(peer);
   }
+}
+
+/** A send waiting for a participant's end of a channel. */
+interface Waiting {
+  message: Message;
+  chunked: boolean;
+  resolve(): void;
+  reject(err: unknown): void;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /** An end opened for a label this side has not asked for yet, and the messages it received. */

@@ -68,7 +68,8 @@ describe('<rtc-camera> in a call', () => {
     sides = await calls(['width="320" height="240" frame-rate="15"', 'no-video']);
     const [a, b] = sides;
     const bFromA = await until(() => pcTo(b, a), 'b links to a');
-    const aToB = pcTo(a, b);
+    // Each side makes its link when it hears of the other: b may have one before a does.
+    const aToB = await until(() => pcTo(a, b), 'a links to b');
     await until(async () => (await decoded(bFromA)) > 0, 'b decodes a');
     await until(() => aToB.signalingState === 'stable' && bFromA.signalingState === 'stable', 'negotiated');
     const negotiation = countNegotiation([aToB, bFromA]);
