@@ -130,6 +130,10 @@ export class StatsSampler extends EventTarget implements StatsSource {
   #running = false;
   #run = 0;
   #getStatsCalls = 0;
+  /** The loop's next step, and when it is due (performance.now()); none while a tick runs. */
+  #next?: () => void;
+  #dueAt = Infinity;
+  #lastTickAt = 0;
 
   constructor(
     /** The connections to sample, by participant id. */
@@ -178,23 +182,40 @@ export class StatsSampler extends EventTarget implements StatsSource {
   }
 
   #start(): void {
-    if (this.#running) return;
+    if (this.#running) return this.#hurry();
     this.#running = true;
     // A tick still awaiting getStats() from a previous run must not start a second loop.
     const run = ++this.#run;
     const tick = async () => {
       if (run !== this.#run) return;
+      this.#dueAt = Infinity;
+      this.#lastTickAt = performance.now();
       const baselineOnly = await this.#tick();
       // A first report gives no rates: take the next one soon rather than a whole interval later.
       const wait = baselineOnly ? Math.min(250, this.effectiveInterval) : this.effectiveInterval;
-      if (run === this.#run) this.#timer = setTimeout(tick, wait);
+      if (run === this.#run) this.#schedule(wait);
     };
-    this.#timer = setTimeout(tick, 0);
+    this.#next = tick;
+    this.#schedule(0);
+  }
+
+  #schedule(wait: number): void {
+    clearTimeout(this.#timer);
+    this.#dueAt = performance.now() + wait;
+    this.#timer = setTimeout(() => void this.#next?.(), wait);
+  }
+
+  /** A consumer came or went: a shorter interval takes effect now, not after the wait already under way. */
+  #hurry(): void {
+    if (this.#dueAt === Infinity) return; // a tick runs: it schedules the next with the new interval
+    const due = this.#lastTickAt + this.effectiveInterval;
+    if (due < this.#dueAt) this.#schedule(Math.max(0, due - performance.now()));
   }
 
   #stop(): void {
     this.#running = false;
     this.#run++;
+    this.#dueAt = Infinity;
     clearTimeout(this.#timer);
   }
 

@@ -178,9 +178,16 @@ function lossCounts(before: Entry | undefined, after: Entry): { lost: number; re
  * cannot be counted then (it shows only in packets that do arrive), and some browsers (Firefox)
  * keep a dead path `connected` for a long while: nothing arriving is what a user sees as lost.
  */
-function silentSince(prev: Snapshot | undefined, inbound: Entry[]): boolean {
+function silentSince(prev: Snapshot | undefined, cur: Snapshot, inbound: Entry[]): boolean {
   const known = inbound.filter((i) => prev?.get(i.id));
-  return known.length > 0 && known.every((i) => lossCounts(prev!.get(i.id), i)?.received === 0);
+  if (!(known.length > 0 && known.every((i) => lossCounts(prev!.get(i.id), i)?.received === 0))) return false;
+  // Media can stop on purpose (a camera turned off by someone with no microphone, a video we
+  // asked them to pause): the path is alive while anything else arrives on it (RTCP, the
+  // keepalive channel's heartbeat every second).
+  const pair = selectedPair(cur);
+  const before = pair && prev?.get(pair.id);
+  const bytes = num(pair?.bytesReceived);
+  return !(before && bytes !== null && bytes > (num(before.bytesReceived) ?? bytes));
 }
 
 /** Loss in % between two cumulative lost/received counters. */
@@ -342,7 +349,7 @@ export function peerStats(
     audio,
     video,
     connection,
-    quality: scoreQuality({ connectionState: state, loss, roundTripTime, jitter, silent: silentSince(prev, inbound) }),
+    quality: scoreQuality({ connectionState: state, loss, roundTripTime, jitter, silent: silentSince(prev, cur, inbound) }),
   };
 }
 

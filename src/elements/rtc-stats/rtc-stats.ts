@@ -294,14 +294,16 @@ export class RtcStats extends LitElement {
     const s = this.#s;
     const lang = this.#lang;
     const peers = (sample?.peers ?? []).filter((p) => !this.participant || p.id === this.participant);
+    // With `participant`, the summary is that participant's, as in the compact badge.
+    const figures = this.participant ? peers[0] : sample;
     return html`<div role="group" part="panel" aria-label=${s.title}>
       <div part="summary">
-        ${this.#quality(this.participant ? (peers[0]?.quality ?? null) : (sample?.quality ?? null), true)}
+        ${this.#quality(figures?.quality ?? null, true)}
         <dl class="rates">
           <dt>${s.sending}</dt>
-          <dd part="send-bitrate">${sample ? formatBitrate(sample.sendBitrate, lang, s.units) : '—'}</dd>
+          <dd part="send-bitrate">${figures ? formatBitrate(figures.sendBitrate, lang, s.units) : '—'}</dd>
           <dt>${s.receiving}</dt>
-          <dd part="receive-bitrate">${sample ? formatBitrate(sample.receiveBitrate, lang, s.units) : '—'}</dd>
+          <dd part="receive-bitrate">${figures ? formatBitrate(figures.receiveBitrate, lang, s.units) : '—'}</dd>
         </dl>
         ${this.participant ? nothing : this.#history(undefined, s.title)}
       </div>

@@ -1,0 +1,98 @@
+import { expect, fixture, html } from '@open-wc/testing';
+import '../../index.js';
+import type { RtcStats } from './rtc-stats.js';
+import type { RtcCall } from '../rtc-call/rtc-call.js';
+import type { PeerStats } from '../../core/stats.js';
+import { signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
+
+const part = (el: Element, name: string) => el.shadowRoot!.querySelector(`[part~="${name}"]`);
+const text = (el: Element, name: string) => part(el, name)?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A participant's figures: `send` and `receive` bits/s of video, a direct path. */
+const peer = (id: string, send: number, receive: number): PeerStats => ({
+  id,
+  name: id,
+  sendBitrate: send,
+  receiveBitrate: receive,
+  audio: { sendBitrate: 0, receiveBitrate: 0, send: null, receive: null, mos: null },
+  video: { sendBitrate: send, receiveBitrate: receive, send: null, receive: null, mos: null },
+  connection: {
+    state: 'connected',
+    localCandidateType: 'host',
+    remoteCandidateType: 'host',
+    protocol: 'udp',
+    relayProtocol: null,
+    path: 'direct',
+    roundTripTime: 2,
+    availableOutgoingBitrate: null,
+    availableIncomingBitrate: null,
+  },
+  quality: { level: 'excellent', reasons: [] },
+});
+
+/** Ada (camera, microphone, a stats panel) and Bob (`bob` attributes on his camera) in one room. */
+async function adaAndBob(calls: RtcCall[], bob: 'no-audio' | '', interval = 500) {
+  const url = await signalingUrl();
+  const room = uniqueRoom('figures');
+  const root = await fixture(html`<div>
+    <rtc-call signaling=${url} room=${room} name="Ada"><rtc-camera width="320" height="240" frame-rate="15"></rtc-camera><rtc-stats interval=${interval}></rtc-stats></rtc-call>
+    <rtc-call signaling=${url} room=${room} name="Bob"><rtc-camera width="320" height="240" frame-rate="15" ?no-audio=${bob === 'no-audio'}></rtc-camera></rtc-call>
+  </div>`);
+  calls.push(...root.querySelectorAll('rtc-call'));
+  return calls;
+}
+
+describe('<rtc-stats> figures', () => {
+  const calls: RtcCall[] = [];
+  afterEach(() => calls.splice(0).forEach((c) => c.leave()));
+
+  it('with participant=, the detailed summary shows that participant’s bitrates, not the whole call’s', async () => {
+    const el = await fixture<RtcStats>(html`<rtc-stats participant="b"></rtc-stats>`);
+    el.sample = {
+      timestamp: 1,
+      interval: 1000,
+      sendBitrate: 900_000,
+      receiveBitrate: 900_000,
+      quality: { level: 'excellent', reasons: [] },
+      peers: [peer('a', 800_000, 800_000), peer('b', 100_000, 200_000)],
+    };
+    await el.updateComplete;
+    expect(text(el, 'send-bitrate')).to.equal('100 kbps');
+    expect(text(el, 'receive-bitrate')).to.equal('200 kbps');
+  });
+
+  it('a participant with no microphone who turns the camera off is not shown as a lost connection', async function () {
+    this.timeout(40000);
+    const [ada, bob] = await adaAndBob(calls, 'no-audio');
+    const panel = ada.querySelector('rtc-stats')!;
+    await until(() => (ada.session.stats.latest?.peers[0]?.video.receiveBitrate ?? 0) > 0, 'Ada receives Bob’s video', 20000);
+    await bob.session.media.setVideoOff(true);
+    await until(() => ada.session.state.participants[0]?.videoOff === true, 'Ada is told Bob’s camera is off');
+    // Several intervals with nothing but RTCP and the keepalive arriving from Bob.
+    const levels: string[] = [];
+    const seen = (e: Event) => levels.push((e as CustomEvent & { sample: { peers: PeerStats[] } }).sample.peers[0]?.quality.level ?? 'none');
+    ada.addEventListener('rtc-stats', seen);
+    await sleep(3000);
+    ada.removeEventListener('rtc-stats', seen);
+    expect([...ada.session.peerConnections().values()][0].connectionState).to.equal('connected');
+    expect(levels.length, 'samples came').to.be.greaterThan(3);
+    expect(levels, 'never lost').to.not.include('lost');
+    expect(text(panel, 'quality') ?? '').to.not.contain('Lost');
+  });
+
+  it('a smaller interval takes effect at once, not after the wait already under way', async function () {
+    this.timeout(40000);
+    const [ada] = await adaAndBob(calls, '', 30_000);
+    const stats = ada.querySelector('rtc-stats')!;
+    const sampler = ada.session.stats;
+    await until(() => [...ada.session.peerConnections().values()][0]?.connectionState === 'connected', 'connected', 20000);
+    await sleep(500); // the sampler is in its 30 s wait
+    const before = sampler.getStatsCalls;
+    stats.interval = 200;
+    await stats.updateComplete;
+    expect(sampler.effectiveInterval).to.equal(200);
+    await sleep(2000);
+    expect(sampler.getStatsCalls - before, 'getStats calls in the 2 s after interval=200').to.be.at.least(5);
+  });
+});
