@@ -8,6 +8,10 @@ export interface RtcChatStrings {
   guest: string;
   /** `{message}` is the browser's reason. */
   notDelivered: string;
+  /** On one of our messages that did not reach everyone. */
+  failed: string;
+  /** `{max}` characters: a message set from script that is too long. */
+  tooLong: string;
   label: string;
   placeholder: string;
   placeholderOutside: string;
@@ -20,6 +24,8 @@ export const DEFAULT_CHAT_STRINGS: RtcChatStrings = {
   you: 'You',
   guest: 'Guest',
   notDelivered: 'Not delivered to everyone: {message}',
+  failed: 'not delivered',
+  tooLong: 'A message can be at most {max} characters.',
   label: 'Message to everyone in the call',
   placeholder: 'Write a message…',
   placeholderOutside: 'Join the call to chat',

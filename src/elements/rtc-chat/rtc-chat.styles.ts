@@ -45,6 +45,11 @@ export const styles = [
       white-space: pre-wrap;
       overflow-wrap: anywhere;
     }
+    [part~='failed'] {
+      color: var(--_danger);
+      font-size: 0.85em;
+      margin-inline-start: 0.5em;
+    }
     [part~='form'] {
       display: flex;
       gap: var(--_space);

@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
 import type { RtcCall } from '../rtc-call/rtc-call.js';
 import type { RtcChat } from './rtc-chat.js';
+import { ChatLog } from '../../core/chat-log.js';
 import { nextEvent, signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
 
 const chatOf = (call: RtcCall) => call.querySelector('rtc-chat')!;
@@ -84,5 +85,60 @@ describe('<rtc-chat> over the call\'s data channel (real peer connections)', () 
     expect(input.disabled).to.equal(true);
     expect(input.placeholder).to.contain('Join');
     await expect(chat).to.be.accessible();
+  });
+
+  /** Ada and Bob in one room, each with a chat, connected and able to write. */
+  async function adaAndBob(): Promise<[RtcCall, RtcCall]> {
+    const url = await signalingUrl();
+    const room = uniqueRoom('chat2');
+    const root = await fixture(html`<div>
+      ${['Ada', 'Bob'].map((name) => html`<rtc-call signaling=${url} room=${room} name=${name}><div class="panel"><rtc-chat></rtc-chat></div></rtc-call>`)}
+    </div>`);
+    calls = [...root.querySelectorAll('rtc-call')];
+    await until(() => calls.every((c) => c.session.state.participants[0]?.connectionState === 'connected'), 'connected');
+    await until(() => calls.every((c) => !chatOf(c).shadowRoot!.querySelector('input')!.disabled), 'chat enabled');
+    return calls as [RtcCall, RtcCall];
+  }
+
+  it('taken out of the page and put back (a closed chat panel), it shows what arrived meanwhile', async function () {
+    this.timeout(30000);
+    const [ada, bob] = await adaAndBob();
+    const [chatA, chatB] = [chatOf(ada), chatOf(bob)];
+    await say(chatA, 'one');
+    await until(() => lines(chatB).length === 1, 'Bob gets the first');
+    const panel = bob.querySelector('.panel')!;
+    chatB.remove();
+    await say(chatA, 'while away');
+    await until(() => ChatLog.of(bob.session, chatB.label).messages.length === 2, 'Bob’s call receives it meanwhile');
+    panel.append(chatB);
+    await say(chatA, 'after');
+    await until(() => lines(chatB).length === 3, () => `Bob sees all three (${JSON.stringify(lines(chatB))})`);
+    expect(lines(chatB)).to.deep.equal(['Ada: one', 'Ada: while away', 'Ada: after']);
+  });
+
+  it('marks our message that did not reach everyone, and says so', async () => {
+    const [ada] = await adaAndBob();
+    const chat = chatOf(ada);
+    // STUB: a send that fails (a connection that closed under it), which loopback will not produce on cue.
+    const channel = ChatLog.of(ada.session, chat.label).channel;
+    channel.send = () => Promise.reject(new Error('data channel "rtc-chat" is closed'));
+    await say(chat, 'lost words');
+    await until(() => chat.shadowRoot!.querySelector('[part~="message"][data-failed]'), 'the message is marked');
+    expect(chat.shadowRoot!.querySelector('[part~="failed"]')!.textContent).to.equal('not delivered');
+    expect(chat.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('Not delivered to everyone');
+  });
+
+  it('refuses a message over 2,000 characters set from script, says why, and keeps the text', async () => {
+    const [ada, bob] = await adaAndBob();
+    const chat = chatOf(ada);
+    const input = chat.shadowRoot!.querySelector<HTMLInputElement>('input')!;
+    const long = 'x'.repeat(2001);
+    input.value = long; // maxlength stops typing, not a value set from script
+    chat.shadowRoot!.querySelector<HTMLButtonElement>('[part~="send"]')!.click();
+    await until(() => chat.shadowRoot!.querySelector('[role="alert"]'), 'an error is shown');
+    expect(chat.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('2000');
+    expect(input.value, 'the text is kept to shorten').to.equal(long);
+    expect(lines(chat)).to.deep.equal([]);
+    expect(lines(chatOf(bob))).to.deep.equal([]);
   });
 });

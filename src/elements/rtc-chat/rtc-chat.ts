@@ -1,33 +1,18 @@
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, query } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { callContext } from '../../context/call-context.js';
 import { ChangeController } from '../../context/change-controller.js';
 import type { CallSession } from '../../core/call-session.js';
-import type { CallChannel, ChannelMessageEvent } from '../../core/data-channel.js';
+import { ChatLog, MAX_CHAT_LENGTH, type ChatMessage, type ChatMessageEvent } from '../../core/chat-log.js';
 import { RtcChatMessageEvent } from '../../events/rtc-chat-message-event.js';
 import { styles } from './rtc-chat.styles.js';
 import { StringsController } from '../../context/strings-controller.js';
 import { fill } from '../../core/strings.js';
 import { DEFAULT_CHAT_STRINGS, type RtcChatStrings } from './rtc-chat-strings.js';
 
-/** Longest message sent or accepted, in characters. */
-export const MAX_CHAT_LENGTH = 2000;
-/** Messages kept on screen. */
-const HISTORY = 200;
-
-/** One line of the conversation. */
-export interface ChatMessage {
-  key: number;
-  /** Sender's participant id (ours for our own). */
-  from: string;
-  name: string;
-  text: string;
-  own: boolean;
-}
-
-let keys = 0;
+export { MAX_CHAT_LENGTH, type ChatMessage } from '../../core/chat-log.js';
 
 /**
  * Text chat among everyone in the enclosing call, over a data channel of its session
@@ -39,6 +24,7 @@ let keys = 0;
  * @csspart message - One message.
  * @csspart sender - The sender's name.
  * @csspart text - The message text.
+ * @csspart failed - On one of our messages that did not reach everyone (the message also has `data-failed`).
  * @csspart empty - Shown while there are no messages.
  * @csspart form - The form to write a message.
  * @csspart input - The message field.
@@ -61,29 +47,24 @@ export class RtcChat extends LitElement {
   @property({ attribute: false })
   session?: CallSession;
 
-  /** The conversation so far (newest last). */
-  @state() messages: readonly ChatMessage[] = [];
-
   @query('input') private input?: HTMLInputElement;
 
   readonly #changes = new ChangeController(this, () => this.session);
   readonly #i18n = new StringsController(this, 'rtc-chat', DEFAULT_CHAT_STRINGS, () => this.strings);
-  #channel?: CallChannel;
+  /** The conversation, kept by the session (so nothing is missed while this element is out of the page). */
+  #log?: ChatLog;
   #error = '';
+  #shown = 0;
+  readonly #onChange = () => this.requestUpdate();
   readonly #onMessage = (e: Event) => {
-    const { from, data } = e as ChannelMessageEvent;
-    if (typeof data !== 'string') return;
-    let text: unknown;
-    try {
-      text = (JSON.parse(data) as { text?: unknown }).text;
-    } catch {
-      return;
-    }
-    if (typeof text !== 'string' || !text.trim() || text.length > MAX_CHAT_LENGTH) return;
-    const name = this.session?.state.participants.find((p) => p.id === from)?.name || this.#i18n.s.guest;
-    this.#add({ key: ++keys, from, name, text, own: false });
-    this.dispatchEvent(new RtcChatMessageEvent(from, name, text));
+    const { from, name, text } = (e as ChatMessageEvent).message;
+    this.dispatchEvent(new RtcChatMessageEvent(from, name || this.#i18n.s.guest, text));
   };
+
+  /** The conversation so far (newest last). */
+  get messages(): readonly ChatMessage[] {
+    return this.#log?.messages ?? [];
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -91,51 +72,53 @@ export class RtcChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('session') || changed.has('label') || !this.#channel) this.#bind(this.session);
+    if (changed.has('session') || changed.has('label') || !this.#log) this.#bind(this.session);
   }
 
   #bind(session: CallSession | undefined): void {
-    const next = session && this.isConnected ? session.channel(this.label) : undefined;
-    if (next === this.#channel) return;
-    this.#channel?.removeEventListener('message', this.#onMessage);
-    this.#channel = next;
+    const next = session && this.isConnected ? ChatLog.of(session, this.label) : undefined;
+    if (next === this.#log) return;
+    this.#log?.removeEventListener('change', this.#onChange);
+    this.#log?.removeEventListener('message', this.#onMessage);
+    this.#log = next;
+    next?.addEventListener('change', this.#onChange);
     next?.addEventListener('message', this.#onMessage);
   }
 
-  /** Sends `text` to everyone in the call and shows it. */
+  /** Sends `text` to everyone in the call and shows it (marked if it did not reach everyone). */
   async send(text: string): Promise<void> {
-    const session = this.session;
-    text = text.trim();
-    if (!text || !session || !this.#channel) return;
-    if (text.length > MAX_CHAT_LENGTH) throw new RangeError(`a chat message is limited to ${MAX_CHAT_LENGTH} characters`);
-    this.#add({ key: ++keys, from: session.state.localId ?? '', name: this.#i18n.s.you, text, own: true });
+    const log = this.#log;
+    if (!log || !this.session) return;
     try {
-      await this.#channel.send(JSON.stringify({ text }));
+      await log.send(text);
       this.#error = '';
     } catch (err) {
+      if (err instanceof RangeError) throw err;
       this.#error = fill(this.#i18n.s.notDelivered, { message: (err as Error).message });
     }
     this.requestUpdate();
-  }
-
-  #add(m: ChatMessage): void {
-    this.messages = [...this.messages, m].slice(-HISTORY);
   }
 
   async #submit(e: SubmitEvent): Promise<void> {
     e.preventDefault();
     const input = this.input;
     if (!input?.value.trim()) return;
+    if (input.value.trim().length > MAX_CHAT_LENGTH) {
+      // Only a value set from script gets past the field's maxlength: say so, and keep the text.
+      this.#error = fill(this.#i18n.s.tooLong, { max: String(MAX_CHAT_LENGTH) });
+      this.requestUpdate();
+      return;
+    }
     const text = input.value;
     input.value = '';
     await this.send(text);
   }
 
-  protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('messages')) {
-      const list = this.renderRoot.querySelector('[part~="messages"] ol');
-      list?.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
-    }
+  protected override updated(): void {
+    if (this.messages.length === this.#shown) return;
+    this.#shown = this.messages.length;
+    const list = this.renderRoot.querySelector('[part~="messages"] ol');
+    list?.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
   }
 
   protected override render() {
@@ -147,8 +130,9 @@ export class RtcChat extends LitElement {
         <ol>${repeat(
           this.messages,
           (m) => m.key,
-          (m) => html`<li part="message" ?data-own=${m.own}>
-            <span part="sender">${m.name}</span><span class="sr-only">: </span><span part="text">${m.text}</span>
+          (m) => html`<li part="message" ?data-own=${m.own} ?data-failed=${m.failed}>
+            <span part="sender">${m.own ? s.you : m.name || s.guest}</span><span class="sr-only">: </span><span part="text">${m.text}</span>
+            ${m.failed ? html`<span part="failed">${s.failed}</span>` : nothing}
           </li>`,
         )}</ol>
       </div>
