@@ -196,4 +196,19 @@ describe('CallSession data channels (real peer connections through the real serv
     await until(() => results.length === 3, 'both sends settled');
     expect(results, 'the newcomer counts as reached at once, and both sends succeed').to.have.members(['reached', 'to:ok', 'all:ok']);
   });
+
+  it('works again when a label closed a moment ago is asked for again', async () => {
+    sessions = await joinedSessions(2);
+    const [a, b] = sessions;
+    const got: string[] = [];
+    b.channel('again').addEventListener('message', (e) => got.push((e as ChannelMessageEvent).data as string));
+    await a.channel('again').send('first');
+    await until(() => got.length === 1, 'first');
+    a.channel('again').close();
+    const again = a.channel('again');
+    expect(again.peers, 'reaches Bob still (his end is on its way)').to.deep.equal([b.state.localId]);
+    await again.send('second', b.state.localId!);
+    await until(() => got.length === 2, () => `Bob gets the second (${JSON.stringify(got)})`);
+    expect(got).to.deep.equal(['first', 'second']);
+  });
 });

@@ -54,7 +54,13 @@ export class LinkChannels {
   open(spec: ChannelSpec): void {
     if (this.#closed) return;
     const existing = this.#channels.get(spec.label);
-    if (existing && existing.readyState !== 'closing' && existing.readyState !== 'closed') return;
+    if (existing?.readyState === 'closing') {
+      // The label closed a moment ago and is asked for again: Firefox refuses its stream id until
+      // the old stream's reset is done ("Id is in use"), so open once it is.
+      existing.addEventListener('close', () => this.open(spec), { once: true });
+      return;
+    }
+    if (existing && existing.readyState !== 'closed') return;
     let dc: RTCDataChannel;
     try {
       dc = this.pc.createDataChannel(spec.label, { ...spec.options, negotiated: true, id: spec.id });
