@@ -10,8 +10,11 @@ if (!room) {
   form.hidden = false;
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const value = new FormData(form).get('room');
-    location.search = `?room=${encodeURIComponent(String(value))}`;
+    const data = new FormData(form);
+    const next = new URLSearchParams({ room: String(data.get('room')) });
+    const name = String(data.get('name') ?? '').trim();
+    if (name) next.set('name', name);
+    location.search = `?${next}`;
   });
 } else {
   const call = document.createElement('rtc-call');
@@ -32,7 +35,9 @@ if (!room) {
   // The detailed panel: one section per remote participant, with path, loss, delay and quality.
   const stats = document.createElement('rtc-stats');
   stats.variant = 'detailed';
-  local.append(camera, stats);
+  // Text chat with everyone in the room, over the call's data channel.
+  const chat = document.createElement('rtc-chat');
+  local.append(camera, stats, chat);
   call.append(local);
   document.querySelector('#call')!.append(call);
   document.title = `${room} · rtc-elements`;
