@@ -34,7 +34,8 @@ const nf = (lang: string | undefined, options: Intl.NumberFormatOptions): Intl.N
 /** Formats bits per second as `812 kbps` or `1.4 Mbps`, in the given locale. */
 export function formatBitrate(bps: number | null | undefined, lang?: string, units: UnitLabels = DEFAULT_UNITS): string {
   if (typeof bps !== 'number' || !Number.isFinite(bps) || bps < 0) return DASH;
-  if (bps >= 1_000_000) return `${nf(lang, { maximumFractionDigits: 1 }).format(bps / 1_000_000)} ${units.Mbps}`;
+  // From 999.5 kbps on, kbps would round to "1,000 kbps": that is 1 Mbps.
+  if (bps >= 999_500) return `${nf(lang, { maximumFractionDigits: 1 }).format(bps / 1_000_000)} ${units.Mbps}`;
   return `${nf(lang, { maximumFractionDigits: 0 }).format(bps / 1000)} ${units.kbps}`;
 }
 

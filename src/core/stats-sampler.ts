@@ -42,6 +42,9 @@ export interface StatsSource extends EventTarget {
   subscribe(options?: SubscribeOptions): () => void;
 }
 
+/** The shortest interval between samples, ms. */
+export const MIN_INTERVAL_MS = 100;
+
 /** The last minute of bitrate points, overall and per participant. */
 class BitrateHistory {
   #all: BitratePoint[] = [];
@@ -161,9 +164,10 @@ export class StatsSampler extends EventTarget implements StatsSource {
     return this.#getStatsCalls;
   }
 
-  /** The interval in use: the smallest a consumer asked for, else `interval`. */
+  /** The interval in use: the smallest a consumer asked for, else `interval`; never under 100 ms. */
   get effectiveInterval(): number {
-    return this.#consumers.interval ?? this.interval;
+    // Browsers cache a report for about 50 ms: asking more often only burns the page's time.
+    return Math.max(MIN_INTERVAL_MS, this.#consumers.interval ?? this.interval);
   }
 
   history(peerId?: string): readonly BitratePoint[] {

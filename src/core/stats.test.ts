@@ -104,6 +104,8 @@ describe('formatting', () => {
   it('formats bitrates, milliseconds and percentages with localizable units', () => {
     expect(formatBitrate(812_400, 'en')).to.equal('812 kbps');
     expect(formatBitrate(1_450_000, 'en')).to.equal('1.5 Mbps');
+    expect(formatBitrate(999_400, 'en')).to.equal('999 kbps');
+    expect(formatBitrate(999_700, 'en'), 'not "1,000 kbps"').to.equal('1 Mbps');
     expect(formatBitrate(1_450_000, 'de', { kbps: 'kbit/s', Mbps: 'Mbit/s', ms: 'ms', fps: 'B/s' })).to.equal('1,5 Mbit/s');
     expect(formatBitrate(NaN)).to.equal('—');
     expect(formatMs(3.24, 'en')).to.equal('3.2 ms');

@@ -95,4 +95,15 @@ describe('<rtc-stats> figures', () => {
     await sleep(2000);
     expect(sampler.getStatsCalls - before, 'getStats calls in the 2 s after interval=200').to.be.at.least(5);
   });
+
+  it('samples no more often than every 100 ms, however small the interval asked', async function () {
+    this.timeout(40000);
+    const [ada] = await adaAndBob(calls, '', 1);
+    const sampler = ada.session.stats;
+    await until(() => [...ada.session.peerConnections().values()][0]?.connectionState === 'connected', 'connected', 20000);
+    expect(sampler.effectiveInterval).to.equal(100);
+    const before = sampler.getStatsCalls;
+    await sleep(1000);
+    expect(sampler.getStatsCalls - before, 'getStats calls in one second').to.be.within(5, 11);
+  });
 });

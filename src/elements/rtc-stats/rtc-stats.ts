@@ -73,7 +73,7 @@ export class RtcStats extends LitElement {
 
   /** `detailed` (default): a panel with every figure; `compact`: a one-line badge of quality and bitrate. */
   @property({ reflect: true }) variant: 'compact' | 'detailed' = 'detailed';
-  /** Milliseconds between samples (a call shared by several consumers samples at the smallest asked). */
+  /** Milliseconds between samples, at least 100 (a call shared by several consumers samples at the smallest asked). */
   @property({ type: Number }) interval = 1000;
   /** Show only this remote participant (by id); empty shows the whole call. */
   @property() participant = '';
