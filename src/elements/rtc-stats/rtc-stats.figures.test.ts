@@ -62,6 +62,25 @@ describe('<rtc-stats> figures', () => {
     expect(text(el, 'receive-bitrate')).to.equal('200 kbps');
   });
 
+  it('with participant=, the compact badge says "Via TURN" only for that participant’s path', async () => {
+    const el = await fixture<RtcStats>(html`<rtc-stats variant="compact" participant="c"></rtc-stats>`);
+    const relayed = { ...peer('a', 100_000, 100_000) };
+    relayed.connection = { ...relayed.connection, path: 'relay', localCandidateType: 'relay' };
+    el.sample = {
+      timestamp: 1,
+      interval: 1000,
+      sendBitrate: 200_000,
+      receiveBitrate: 200_000,
+      quality: { level: 'excellent', reasons: [] },
+      peers: [relayed, peer('b', 100_000, 100_000)],
+    };
+    await el.updateComplete;
+    expect(!!part(el, 'path'), 'c is not in the sample: no path to tell').to.equal(false);
+    el.participant = 'a';
+    await el.updateComplete;
+    expect(text(el, 'path')).to.equal('Via TURN');
+  });
+
   it('a participant with no microphone who turns the camera off is not shown as a lost connection', async function () {
     this.timeout(40000);
     const [ada, bob] = await adaAndBob(calls, 'no-audio');

@@ -200,7 +200,8 @@ export class RtcStats extends LitElement {
     const peer = this.participant ? sample?.peers.find((p) => p.id === this.participant) : undefined;
     const figures = this.participant ? peer : sample;
     const quality = this.participant ? (peer?.quality ?? null) : (sample?.quality ?? null);
-    const relayed = (peer ? [peer] : (sample?.peers ?? [])).some((p) => p.connection.path === 'relay');
+    // With `participant`, only that participant's path (none while they are not in the sample).
+    const relayed = (this.participant ? (peer ? [peer] : []) : (sample?.peers ?? [])).some((p) => p.connection.path === 'relay');
     return html`<span part="badge">
       ${this.#quality(quality, false)}
       ${relayed ? html`<span part="path" data-path="relay">${s.relay}</span>` : nothing}
