@@ -195,12 +195,20 @@ export class CallSession extends EventTarget {
 
   /**
    * A named data channel to every participant (`label` and `options` must match on every side).
-   * The same object is returned for a label until it is closed; it survives leaving and rejoining.
+   * The same object is returned for a label until it is closed (asking with other options throws);
+   * it survives leaving and rejoining.
    */
-  channel(label = 'data', options: ChannelOptions = {}): CallChannel {
+  channel(label = 'data', options?: ChannelOptions): CallChannel {
     if (label === CONTROL_LABEL) throw new Error(`"${CONTROL_LABEL}" is reserved`);
     const existing = this.#channels.get(label);
-    if (existing) return existing;
+    if (existing) {
+      // Asked for again with other delivery options: say so, rather than hand back a channel that ignores them.
+      const asked = options;
+      const differs = asked && (['ordered', 'maxRetransmits', 'maxPacketLifeTime', 'maxMessageBytes'] as const).some((k) => asked[k] !== existing.options[k]);
+      if (differs) throw new Error(`channel "${label}" is open with other options; close it first`);
+      return existing;
+    }
+    options ??= {};
     const channel = new CallChannel(label, options, (c) => this.#channels.delete(c.label));
     for (const other of this.#channels.values()) {
       if (other.id === channel.id) throw new Error(`channel labels "${label}" and "${other.label}" collide; rename one`);

@@ -139,6 +139,14 @@ describe('CallSession data channels (real peer connections through the real serv
     expect(channelId('chat')).not.to.equal(channelId('files'));
   });
 
+  it('hands back the open channel for its label, and refuses the label with other options', async () => {
+    const [a] = (sessions = await joinedSessions(1));
+    const game = a.channel('game', { ordered: false, maxRetransmits: 0 });
+    expect(a.channel('game') === game, 'asked without options').to.equal(true);
+    expect(a.channel('game', { ordered: false, maxRetransmits: 0 }) === game, 'asked with the same options').to.equal(true);
+    expect(() => a.channel('game', { ordered: true })).to.throw('channel "game" is open with other options');
+  });
+
   it('keeps the order of sends on an ordered channel when a Blob (read asynchronously) comes first', async () => {
     sessions = await joinedSessions(2);
     const [a, b] = sessions;
