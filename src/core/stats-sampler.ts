@@ -51,7 +51,8 @@ class BitrateHistory {
   #peers = new Map<string, BitratePoint[]>();
   constructor(readonly window: number) {}
 
-  add(sample: StatsSample): void {
+  /** Adds a sample's points; participants neither in it nor in `keep` (still there, not read this time) are forgotten. */
+  add(sample: StatsSample, keep: ReadonlySet<string> = new Set()): void {
     const cut = sample.timestamp - this.window;
     const push = (list: BitratePoint[], send: number, receive: number) => {
       const point = { timestamp: sample.timestamp, send, receive };
@@ -72,7 +73,7 @@ class BitrateHistory {
       if (!list) this.#peers.set(p.id, (list = []));
       push(list, p.sendBitrate, p.receiveBitrate);
     }
-    for (const id of this.#peers.keys()) if (!seen.has(id)) this.#peers.delete(id);
+    for (const id of this.#peers.keys()) if (!seen.has(id) && !keep.has(id)) this.#peers.delete(id);
   }
 
   get(peerId?: string): readonly BitratePoint[] {
@@ -246,14 +247,17 @@ export class StatsSampler extends EventTarget implements StatsSource {
     const conns = this.#open();
     this.#getStatsCalls += conns.length;
     const reports = await Promise.all(
-      conns.map(([id, pc]) => pc.getStats().then((r) => [id, pc, snapshotOf(r)] as const, () => null)),
+      conns.map(([id, pc]) => pc.getStats().then((r) => [id, pc, snapshotOf(r)] as const, () => id)),
     );
+    // A report that failed once (a connection being replaced) keeps that participant's baseline
+    // and history: the next report goes on from them.
+    const failed = new Set(reports.filter((r): r is string => typeof r === 'string'));
     const peers = [];
     let ts = 0;
     let interval = 0;
     const seen = new Set<string>();
     for (const entry of reports) {
-      if (!entry) continue;
+      if (typeof entry === 'string') continue;
       const [id, pc, snap] = entry;
       seen.add(id);
       const prev = this.#previous.get(id);
@@ -265,11 +269,11 @@ export class StatsSampler extends EventTarget implements StatsSource {
       ts = Math.max(ts, newest);
       if (before) interval = Math.max(interval, newest - before);
     }
-    for (const id of this.#previous.keys()) if (!seen.has(id)) this.#previous.delete(id);
+    for (const id of this.#previous.keys()) if (!seen.has(id) && !failed.has(id)) this.#previous.delete(id);
     if (peers.length === 0 && seen.size > 0) return null;
     const sample = sampleOf(peers, ts || performance.timeOrigin + performance.now(), interval);
     this.#latest = sample;
-    this.#history.add(sample);
+    this.#history.add(sample, failed);
     this.dispatchEvent(new StatsSampleEvent(sample));
     return sample;
   }

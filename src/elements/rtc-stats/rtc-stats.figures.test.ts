@@ -125,4 +125,20 @@ describe('<rtc-stats> figures', () => {
     await sleep(1000);
     expect(sampler.getStatsCalls - before, 'getStats calls in one second').to.be.within(5, 11);
   });
+
+  it('keeps a participant’s bitrate history through one failed getStats()', async function () {
+    this.timeout(40000);
+    const [ada] = await adaAndBob(calls, '', 200);
+    const sampler = ada.session.stats;
+    await until(() => [...ada.session.peerConnections().values()][0]?.connectionState === 'connected', 'connected', 20000);
+    const [id, pc] = [...ada.session.peerConnections()][0];
+    await until(() => sampler.history(id).length >= 3, 'a few history points', 20000);
+    const before = sampler.history(id).length;
+    // STUB: one report that fails, as while a connection is being replaced.
+    const real = pc.getStats.bind(pc);
+    let failures = 0;
+    pc.getStats = (() => (failures++ === 0 ? Promise.reject(new Error('gone')) : real())) as RTCPeerConnection['getStats'];
+    await until(() => failures >= 3, 'two more reports after the failed one');
+    expect(sampler.history(id).length, 'the history goes on, not from scratch').to.be.greaterThan(before);
+  });
 });
