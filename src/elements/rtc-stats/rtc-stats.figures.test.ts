@@ -2,7 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
 import type { RtcStats } from './rtc-stats.js';
 import type { RtcCall } from '../rtc-call/rtc-call.js';
-import type { PeerStats } from '../../core/stats.js';
+import { sampleOf, type PeerStats } from '../../core/stats.js';
 import { signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
 
 const part = (el: Element, name: string) => el.shadowRoot!.querySelector(`[part~="${name}"]`);
@@ -49,14 +49,7 @@ describe('<rtc-stats> figures', () => {
 
   it('with participant=, the detailed summary shows that participant’s bitrates, not the whole call’s', async () => {
     const el = await fixture<RtcStats>(html`<rtc-stats participant="b"></rtc-stats>`);
-    el.sample = {
-      timestamp: 1,
-      interval: 1000,
-      sendBitrate: 900_000,
-      receiveBitrate: 900_000,
-      quality: { level: 'excellent', reasons: [] },
-      peers: [peer('a', 800_000, 800_000), peer('b', 100_000, 200_000)],
-    };
+    el.sample = sampleOf([peer('a', 800_000, 800_000), peer('b', 100_000, 200_000)], 1, 1000);
     await el.updateComplete;
     expect(text(el, 'send-bitrate')).to.equal('100 kbps');
     expect(text(el, 'receive-bitrate')).to.equal('200 kbps');
@@ -66,14 +59,7 @@ describe('<rtc-stats> figures', () => {
     const el = await fixture<RtcStats>(html`<rtc-stats variant="compact" participant="c"></rtc-stats>`);
     const relayed = { ...peer('a', 100_000, 100_000) };
     relayed.connection = { ...relayed.connection, path: 'relay', localCandidateType: 'relay' };
-    el.sample = {
-      timestamp: 1,
-      interval: 1000,
-      sendBitrate: 200_000,
-      receiveBitrate: 200_000,
-      quality: { level: 'excellent', reasons: [] },
-      peers: [relayed, peer('b', 100_000, 100_000)],
-    };
+    el.sample = sampleOf([relayed, peer('b', 100_000, 100_000)], 1, 1000);
     await el.updateComplete;
     expect(!!part(el, 'path'), 'c is not in the sample: no path to tell').to.equal(false);
     el.participant = 'a';
