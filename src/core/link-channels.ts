@@ -100,7 +100,10 @@ export class LinkChannels {
       const spec = peerChannelSpec(c);
       if (!spec) continue;
       ids.add(spec.id);
-      const mine = this.#channels.has(spec.label);
+      // One still closing (the other side closed the label and opened it again before our end
+      // heard of the close) counts as gone: open() opens it again once closed.
+      const state = this.#channels.get(spec.label)?.readyState;
+      const mine = state === 'connecting' || state === 'open';
       const taken = [...this.#channels.values()].some((dc) => dc.id === spec.id && dc.label !== spec.label);
       if (!mine && !taken && this.#openedForPeer < MAX_PEER_CHANNELS) {
         this.#openedForPeer++;
