@@ -120,3 +120,13 @@ export const CameraUnplugged: Story = {
     el.media.videoTrack?.dispatchEvent(new Event('ended'));
   },
 };
+
+/** Capture stopped (after leaving a call, or `stop()`): "Camera stopped", Share screen off until the next start. */
+export const Stopped: Story = {
+  render: () => html`<rtc-camera .media=${fake()}></rtc-camera>`,
+  play: async ({ canvasElement }) => {
+    const el = cameraIn(canvasElement);
+    await whenLive(el);
+    el.stop();
+  },
+};

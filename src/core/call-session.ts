@@ -201,15 +201,13 @@ export class CallSession extends EventTarget {
   channel(label = 'data', options?: ChannelOptions): CallChannel {
     if (label === CONTROL_LABEL) throw new Error(`"${CONTROL_LABEL}" is reserved`);
     const existing = this.#channels.get(label);
-    if (existing) {
-      // Asked for again with other delivery options: say so, rather than hand back a channel that ignores them.
-      const asked = options;
-      const differs = asked && (['ordered', 'maxRetransmits', 'maxPacketLifeTime', 'maxMessageBytes'] as const).some((k) => asked[k] !== existing.options[k]);
-      if (differs) throw new Error(`channel "${label}" is open with other options; close it first`);
-      return existing;
+    // Asked for again with other delivery options: say so, rather than hand back a channel that ignores them.
+    const keys = ['ordered', 'maxRetransmits', 'maxPacketLifeTime', 'maxMessageBytes'] as const;
+    if (existing && options && keys.some((k) => options[k] !== existing.options[k])) {
+      throw new Error(`channel "${label}" is open with other options; close it first`);
     }
-    options ??= {};
-    const channel = new CallChannel(label, options, (c) => this.#channels.delete(c.label));
+    if (existing) return existing;
+    const channel = new CallChannel(label, options ?? {}, (c) => this.#channels.delete(c.label));
     for (const other of this.#channels.values()) {
       if (other.id === channel.id) throw new Error(`channel labels "${label}" and "${other.label}" collide; rename one`);
     }

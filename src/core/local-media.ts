@@ -162,9 +162,8 @@ export class LocalMedia extends EventTarget {
         // A new device, or one asked for exactly that the track is not on (a switch that failed
         // and kept the previous camera: a retry tries it again).
         const exact = exactDevice(want);
-        const device =
-          requestedDevice(want) !== requestedDevice(before) ||
-          (!!exact && !!track && track.readyState !== 'ended' && !!track.getSettings().deviceId && track.getSettings().deviceId !== exact);
+        const on = track?.readyState === 'live' ? track.getSettings().deviceId : undefined;
+        const device = requestedDevice(want) !== requestedDevice(before) || (!!exact && !!on && on !== exact);
         // Another camera (front/back) cannot be reached by applyConstraints on the running one.
         const facing = kind === 'video' && JSON.stringify(want.facingMode) !== JSON.stringify(before?.facingMode);
         const processing = kind === 'audio' && processingChanged(want, before);
