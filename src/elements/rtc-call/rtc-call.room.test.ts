@@ -3,7 +3,7 @@ import '../../index.js';
 import type { RtcCall } from './rtc-call.js';
 import { PROTOCOL_VERSION } from '../../protocol/messages.js';
 import { nextEvent, signalingUrl, statSum, uniqueRoom, until } from '../../test-support/call-helpers.js';
-import { callRoom, tileOf, tiles } from '../../test-support/room.js';
+import { callRoom, tileOf, tiles, videos } from '../../test-support/room.js';
 
 const pcTo = (call: RtcCall, id: string) => call.session.peerConnections().get(id)!;
 const idOf = (call: RtcCall) => call.session.state.localId!;
@@ -151,5 +151,27 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
     } finally {
       sockets.forEach((ws) => ws.close());
     }
+  });
+  it('does not reload a playing video when the call or camera renders again', async function () {
+    this.timeout(40000);
+    calls = await callRoom(['Ada', 'Bob']);
+    const [ada] = calls;
+    const camera = ada.querySelector('rtc-camera')!;
+    const remote = videos(ada)[0];
+    const preview = camera.shadowRoot!.querySelector('video')!;
+    await until(() => remote.currentTime > 0 && preview.currentTime > 0, 'both videos play');
+    // Setting srcObject, even to the stream already there, runs the media element load
+    // algorithm: the picture restarts (a black frame, `emptied` and `loadstart` again).
+    let reloads = 0;
+    for (const v of [remote, preview]) v.addEventListener('loadstart', () => reloads++);
+    for (let i = 0; i < 5; i++) {
+      ada.requestUpdate();
+      camera.requestUpdate();
+      await Promise.all([ada.updateComplete, camera.updateComplete]);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    expect(videos(ada)[0] === remote && camera.shadowRoot!.querySelector('video') === preview, 'same video elements').to.equal(true);
+    expect(reloads, 'videos reloaded by 10 renders').to.equal(0);
+    expect(remote.paused || preview.paused, 'a video paused').to.equal(false);
   });
 });

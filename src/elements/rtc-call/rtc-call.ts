@@ -1,6 +1,7 @@
 import { ContextProvider } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { callContext } from '../../context/call-context.js';
 import { ChangeController } from '../../context/change-controller.js';
@@ -353,6 +354,8 @@ export class RtcCall extends LitElement {
   }
 
   #tile(p: Participant) {
+    // live(): Lit sets an object-valued property on every render, and setting srcObject, even to
+    // the same stream, reloads the video (a black frame); live() sets it only when it differs.
     const status = this.#tileStatus(p);
     const s = this.#i18n.s;
     const who = p.name || s.guest;
@@ -365,7 +368,7 @@ export class RtcCall extends LitElement {
       ?data-camera-off=${p.videoOff}
       ?data-screen=${p.screenSharing}
     >
-      <video part="video" .srcObject=${p.stream} autoplay playsinline ?hidden=${p.videoOff} aria-label=${fill(s.video, { name: who })}></video>
+      <video part="video" .srcObject=${live(p.stream)} autoplay playsinline ?hidden=${p.videoOff} aria-label=${fill(s.video, { name: who })}></video>
       ${p.videoOff ? html`<div part="tile-camera-off" role="img" aria-label=${fill(s.cameraOffLabel, { name: who })}>${s.cameraOff}</div>` : nothing}
       <figcaption part="name">${who}</figcaption>
       ${p.speaking ? html`<span class="sr-only">${s.speaking}</span>` : nothing}

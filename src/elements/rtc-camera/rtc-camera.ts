@@ -1,6 +1,7 @@
 import { consume } from '@lit/context';
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { callContext } from '../../context/call-context.js';
 import { ChangeController } from '../../context/change-controller.js';
 import type { CallSession } from '../../core/call-session.js';
@@ -435,7 +436,7 @@ export class RtcCamera extends LitElement {
         ${hasVideo
           ? html`<video
               part="video"
-              .srcObject=${stream}
+              .srcObject=${live(stream) /* not reloaded on every render: see rtc-call's tiles */}
               .muted=${true}
               autoplay
               playsinline
