@@ -13,7 +13,9 @@ import {
   IceServersEvent,
   PeerJoinedEvent,
   PeerLeftEvent,
+  PeerRenamedEvent,
   ReconnectedEvent,
+  ServerErrorEvent,
   SignalEvent,
   SignalingClient,
   SignalingError,
@@ -262,6 +264,18 @@ export class CallSession extends EventTarget {
     }));
     client.addEventListener('peer-joined', (e) => this.#addPeer((e as PeerJoinedEvent).peer, false));
     client.addEventListener('peer-left', (e) => this.#removePeer((e as PeerLeftEvent).id));
+    client.addEventListener('peer-renamed', (e) => {
+      const { peer } = e as PeerRenamedEvent;
+      const link = this.#links.get(peer.id);
+      if (link) link.name = peer.name;
+      else if (peer.id === this.#state.localId && this.#state.error?.code === 'forbidden') this.#set({ ...this.#state, error: null });
+      this.#syncParticipants();
+    });
+    client.addEventListener('server-error', (e) => {
+      // The one refusal after the join that the page must hear of: a rename the room token forbids.
+      const { error } = e as ServerErrorEvent;
+      if (this.#client === client && error.code === 'forbidden') this.#set({ ...this.#state, error: { code: error.code, message: error.message } });
+    });
     client.addEventListener('signal', (e) => {
       const { from, data } = e as SignalEvent;
       if ('media' in data) {
@@ -331,6 +345,15 @@ export class CallSession extends EventTarget {
     // welcome and offer to us (both offering would cost a glare and duplicate transceivers).
     for (const peer of welcome.peers) this.#addPeer(peer, fresh);
     this.#syncParticipants();
+  }
+
+  /**
+   * Changes the display name the others see. In a call it changes in place: no reconnection, the
+   * others' tiles follow (`forbidden` in `state.error` if the room token sets the name).
+   */
+  rename(name: string): void {
+    this.config = { ...this.config, name };
+    this.#client?.rename(name);
   }
 
   /** Leaves and joins again with the current config, keeping the local media running. */

@@ -92,6 +92,7 @@ export class InMemorySignalingHub {
             resumed: true,
             epoch: EPOCH,
             ack: slot.inbox.last,
+            name: slot.info.name,
           });
           return;
         }
@@ -113,6 +114,7 @@ export class InMemorySignalingHub {
           resume: m.secret,
           epoch: EPOCH,
           ack: 0,
+          name: m.info.name,
         });
         for (const other of room.values()) {
           if (other !== m) other.transport.deliver({ v: PROTOCOL_VERSION, type: 'peer-joined', peer: { ...m.info } });
@@ -138,6 +140,13 @@ export class InMemorySignalingHub {
       }
       case 'ack':
         return; // the hub's own messages are not numbered
+      case 'rename': {
+        const room = m.room === undefined ? undefined : this.#rooms.get(m.room);
+        if (!room) return this.#error(m, 'not-joined', 'join a room first');
+        m.info.name = msg.name;
+        for (const p of room.values()) p.transport.deliver({ v: PROTOCOL_VERSION, type: 'peer-renamed', peer: { ...m.info } });
+        return;
+      }
       case 'leave':
         // As the server: the connection stays open, joined to nothing, and a later join on it is
         // a new participant (a new id, numbering from 1 again).

@@ -90,7 +90,8 @@ const fingerprint = (sdp: string | undefined) => /^a=fingerprint:(.+)$/m.exec(sd
 export class PeerLink extends EventTarget {
   readonly pc: RTCPeerConnection;
   readonly id: string;
-  readonly name: string;
+  /** The participant's display name (it may change during the call). */
+  name: string;
   #opts: PeerLinkOptions;
   #recovery: IceRecovery;
   #stream: MediaStream | null = null;

@@ -10,6 +10,7 @@ import { CallSession } from './call-session.js';
 import { InMemorySignalingHub } from './in-memory-signaling.js';
 import type { ParticipantEvent } from './session-events.js';
 import type { SignalingTransport, TransportClose } from './signaling-transport.js';
+import { until } from '../test-support/call-helpers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -145,6 +146,49 @@ describe('CallSession: back from a long outage as a new participant', () => {
     expect(events).to.deep.equal(['+p-bob', '+p-cy', '-p-bob', '-p-cy', '+p-bob']);
     expect(s.state.participants.map((p) => p.id)).to.deep.equal(['p-bob']);
     expect([...chat.peers]).to.deep.equal(['p-bob'], 'no channel end left for Cy, who is gone');
+    s.leave();
+  });
+});
+
+describe('CallSession: rename', () => {
+  it('renames in place through the in-page hub: the other side sees the new name on the same participant', async () => {
+    const hub = new InMemorySignalingHub();
+    const a = new CallSession({ signaling: () => hub.transport(), room: 'rn', name: 'Ada', mediaWaitMs: 0 });
+    const b = new CallSession({ signaling: () => hub.transport(), room: 'rn', name: 'Bob', mediaWaitMs: 0 });
+    try {
+      await a.join();
+      await b.join();
+      await until(() => b.state.participants[0]?.name === 'Ada', 'B sees Ada');
+      const id = a.state.localId;
+      let joins = 0;
+      b.addEventListener('participant-joined', () => joins++);
+      a.rename('Ada L.');
+      await until(() => b.state.participants[0]?.name === 'Ada L.', 'B sees the new name');
+      expect(b.state.participants.length).to.equal(1);
+      expect(b.state.participants[0].id === id && a.state.localId === id, 'the same participant').to.equal(true);
+      expect(joins, 'nobody joined again').to.equal(0);
+    } finally {
+      a.leave();
+      b.leave();
+    }
+  });
+
+  it('a rename the room token forbids shows as the error `forbidden`, and the call goes on', async () => {
+    const t: SignalingTransport = {
+      async connect() {},
+      send(m: ClientMessage) {
+        const reply = (msg: unknown) => setTimeout(() => t.onmessage?.(msg as ServerMessage));
+        if (m.type === 'join') reply({ v: 1, type: 'welcome', id: 'me', room: 'r', peers: [], resume: 's', epoch: 'e', ack: 0, name: 'Dr. Ada' });
+        if (m.type === 'rename') reply({ v: 1, type: 'error', code: 'forbidden', message: 'your room token sets your name' });
+      },
+      close() {},
+    };
+    const s = new CallSession({ signaling: () => t, room: 'r', name: 'Ada', mediaWaitMs: 0 });
+    await s.join();
+    s.rename('Someone else');
+    await until(() => s.state.error?.code === 'forbidden', 'the refusal shows');
+    expect(s.state.status).to.equal('joined');
+    expect(s.state.error?.message).to.equal('your room token sets your name');
     s.leave();
   });
 });

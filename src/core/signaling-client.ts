@@ -1,6 +1,6 @@
 /**
  * Joins a room over a transport, keeps the participant in it across dropped connections, and
- * turns its messages into events: `peer-joined`, `peer-left`, `signal`, `reconnecting`,
+ * turns its messages into events: `peer-joined`, `peer-left`, `peer-renamed`, `signal`, `reconnecting`,
  * `reconnected` and `closed`. One client per join; it is not reused after `close()`.
  *
  * When the connection drops, the client reconnects with backoff (about 0, 0.3, 1.2, 2.7, 4.8 s,
@@ -47,6 +47,12 @@ export class PeerJoinedEvent extends Event {
 export class PeerLeftEvent extends Event {
   constructor(readonly id: string) {
     super('peer-left');
+  }
+}
+/** Fired when a participant (this one too: the server's confirmation) has a new display name. */
+export class PeerRenamedEvent extends Event {
+  constructor(readonly peer: PeerInfo) {
+    super('peer-renamed');
   }
 }
 /** Fired for a signal relayed from another participant. */
@@ -151,6 +157,8 @@ export class SignalingClient extends EventTarget {
   #abort = new AbortController();
   #room = '';
   #name?: string;
+  /** `rename()` was called: a welcome with another name (a rename lost in a drop) gets it again. */
+  #renamed = false;
   #id?: string;
   #secret?: string;
   #epoch?: string;
@@ -231,6 +239,17 @@ export class SignalingClient extends EventTarget {
     if (this.#closed) return;
     const message = this.#outbox.push((seq) => ({ v: PROTOCOL_VERSION, type: 'signal', to, data, seq }));
     if (this.#connected) this.#send(message);
+  }
+
+  /**
+   * Asks for a new display name in the room, kept for reconnections; everyone hears
+   * `peer-renamed`, this client too once the server has it.
+   */
+  rename(name: string): void {
+    if (this.#closed) return;
+    this.#name = name;
+    this.#renamed = true;
+    if (this.#connected) this.#transport?.send({ v: PROTOCOL_VERSION, type: 'rename', name });
   }
 
   /** Says goodbye and closes the transport. */
@@ -337,6 +356,10 @@ export class SignalingClient extends EventTarget {
     this.#secret = welcome.resume;
     this.#epoch = welcome.epoch;
     this.#connected = true;
+    // A rename the server never got (asked while joining, or lost when the socket dropped).
+    if (this.#renamed && this.#name !== undefined && welcome.name !== this.#name) {
+      this.#transport?.send({ v: PROTOCOL_VERSION, type: 'rename', name: this.#name });
+    }
     for (const m of this.#outbox.after(this.#outbox.acked)) this.#send(m);
   }
 
@@ -385,6 +408,9 @@ export class SignalingClient extends EventTarget {
         return;
       case 'peer-left':
         this.dispatchEvent(new PeerLeftEvent(m.id));
+        return;
+      case 'peer-renamed':
+        this.dispatchEvent(new PeerRenamedEvent(m.peer));
         return;
       case 'signal':
         this.dispatchEvent(new SignalEvent(m.from, m.data));

@@ -142,8 +142,17 @@ export interface LeaveMessage {
   v: typeof PROTOCOL_VERSION;
   type: 'leave';
 }
+/**
+ * Client → server: change your display name while in the room; everyone, you included, gets
+ * `peer-renamed`. Refused (`forbidden`) when the room token set the name.
+ */
+export interface RenameMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'rename';
+  name: string;
+}
 /** Every message a client may send. */
-export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | AckMessage;
+export type ClientMessage = JoinMessage | SignalMessage | LeaveMessage | AckMessage | RenameMessage;
 
 /** Server → client: you are in; here is your id and who is already there. */
 export interface WelcomeMessage {
@@ -185,6 +194,14 @@ export interface PeerLeftMessage {
   seq?: number;
   ack?: number;
 }
+/** Server → client: someone in your room (you too) has a new display name. */
+export interface PeerRenamedMessage {
+  v: typeof PROTOCOL_VERSION;
+  type: 'peer-renamed';
+  peer: PeerInfo;
+  seq?: number;
+  ack?: number;
+}
 /** Server → client: a relayed signal; `from` is stamped by the server. */
 export interface RelayedSignalMessage {
   v: typeof PROTOCOL_VERSION;
@@ -217,6 +234,7 @@ export type ServerMessage =
   | WelcomeMessage
   | PeerJoinedMessage
   | PeerLeftMessage
+  | PeerRenamedMessage
   | RelayedSignalMessage
   | ErrorMessage
   | AckMessage
@@ -232,7 +250,8 @@ export type ErrorCode =
   | 'unknown-peer'
   | 'room-full'
   | 'rate-limited'
-  | 'unavailable';
+  | 'unavailable'
+  | 'forbidden';
 
 /** The outcome of validating one frame. */
 export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; error: string };
@@ -422,6 +441,9 @@ function checkClient(m: Obj): Parsed<ClientMessage> {
       return { ok: true, message: { v: 1, type: 'ack', seq: m.seq } };
     case 'leave':
       return { ok: true, message: { v: 1, type: 'leave' } };
+    case 'rename':
+      if (!validName(m.name)) return fail('bad-message', 'rename needs a name of up to 64 characters');
+      return { ok: true, message: { v: 1, type: 'rename', name: m.name } };
     default:
       return fail('bad-message', `unknown message type "${String(m.type).slice(0, 32)}"`);
   }
@@ -458,6 +480,9 @@ export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {
     case 'peer-left':
       if (!validId(m.id) || !optSeq(m)) return fail('bad-message', 'bad peer-left');
       return { ok: true, message: m as unknown as PeerLeftMessage };
+    case 'peer-renamed':
+      if (!validPeer(m.peer) || !optSeq(m)) return fail('bad-message', 'bad peer-renamed');
+      return { ok: true, message: m as unknown as PeerRenamedMessage };
     case 'signal':
       if (!validId(m.from) || !validSignalData(m.data) || !optSeq(m)) return fail('bad-message', 'bad signal');
       return { ok: true, message: m as unknown as RelayedSignalMessage };

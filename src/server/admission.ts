@@ -265,6 +265,8 @@ export class Admission {
         return rooms.signal(conn, msg);
       case 'ack':
         return rooms.ack(conn, msg.seq);
+      case 'rename':
+        return rooms.rename(conn, msg.name);
       case 'leave':
         // Its socket stays open for another join; an idle one is closed as a new one would be.
         if (rooms.leave(conn)) this.#awaitJoin(conn);

@@ -9,6 +9,7 @@ import {
   type ErrorCode,
   type PeerJoinedMessage,
   type PeerLeftMessage,
+  type PeerRenamedMessage,
   type ServerMessage,
 } from '../protocol/messages.js';
 import type { Conn, Slot } from './slot.js';
@@ -101,8 +102,8 @@ export class Delivery {
     this.#enqueue(slot, this.#frame(slot, prefix, data, start, end), this.#now);
   }
 
-  /** A room event (someone joined or left), numbered like signals. */
-  event(slot: Slot, message: PeerJoinedMessage | PeerLeftMessage): void {
+  /** A room event (someone joined, left or was renamed), numbered like signals. */
+  event(slot: Slot, message: PeerJoinedMessage | PeerLeftMessage | PeerRenamedMessage): void {
     const head = Buffer.from(JSON.stringify(message).slice(0, -1));
     this.#enqueue(slot, this.#frame(slot, head, head, 0, 0), this.#now);
   }

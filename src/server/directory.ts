@@ -24,6 +24,7 @@ export type SignalEvent = {
 export type BusEvent =
   | { kind: 'joined'; peer: MemberRecord }
   | { kind: 'left'; id: string }
+  | { kind: 'renamed'; peer: MemberRecord }
   | SignalEvent
   | { kind: 'takeover'; id: string; proc: string };
 
@@ -36,6 +37,7 @@ export function isBusEvent(e: unknown): e is BusEvent {
   const peer = v.peer as Record<string, unknown> | undefined;
   switch (v.kind) {
     case 'joined':
+    case 'renamed':
       return !!peer && typeof peer === 'object' && isStr(peer.id) && isStr(peer.name) && isStr(peer.proc);
     case 'left':
       return isStr(v.id);
@@ -69,6 +71,11 @@ export interface Directory {
    * the one the others already dropped.
    */
   departed(room: string, id: string): Promise<boolean>;
+  /**
+   * Gives member `id` of `room` the display name `name`, if process `proc` holds it; returns its
+   * record after that, or null when it is not (or no longer) ours.
+   */
+  rename(room: string, id: string, proc: string, name: string): Promise<MemberRecord | null>;
   /** Tells the other processes about an event in `room`. */
   publish(room: string, event: BusEvent): void;
   /**
@@ -131,6 +138,15 @@ export class MemoryDirectory implements Directory {
     if (members?.size === 0) this.#rooms.delete(room);
     if (removed) this.#remember(`${id}\n${room}`);
     return removed;
+  }
+
+  async rename(room: string, id: string, proc: string, name: string): Promise<MemberRecord | null> {
+    const members = this.#rooms.get(room);
+    const rec = members?.get(id);
+    if (!members || rec?.proc !== proc) return null;
+    const renamed = { ...rec, name };
+    members.set(id, renamed);
+    return renamed;
   }
 
   async departed(room: string, id: string): Promise<boolean> {

@@ -58,6 +58,18 @@ redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1`;
 
+// Rename only the record of the process named (not one that has meanwhile resumed elsewhere or
+// left): the new record, or nil.
+const RENAME = `
+local rec = redis.call('HGET', KEYS[1], ARGV[1])
+if not rec then return nil end
+local ok, parsed = pcall(cjson.decode, rec)
+if not ok or type(parsed) ~= 'table' or parsed.proc ~= ARGV[2] then return nil end
+parsed.name = ARGV[3]
+rec = cjson.encode(parsed)
+redis.call('HSET', KEYS[1], ARGV[1], rec)
+return rec`;
+
 /** A stored member record (JSON), or undefined if it is not one of ours. */
 function record(text: string): MemberRecord | undefined {
   try {
@@ -242,6 +254,11 @@ export class RedisDirectory implements Directory {
   async remove(room: string, id: string, proc: string): Promise<boolean> {
     const args = [id, String(DEPARTED_MS), proc, String(Date.now()), String(DEPARTED_CAP)];
     return (await this.#cmd.eval(REMOVE, 2, ROOM(room), DEPARTED(room), ...args)) === 1;
+  }
+
+  async rename(room: string, id: string, proc: string, name: string): Promise<MemberRecord | null> {
+    const text = (await this.#cmd.eval(RENAME, 1, ROOM(room), id, proc, name)) as string | null;
+    return (text && record(text)) || null;
   }
 
   async departed(room: string, id: string): Promise<boolean> {

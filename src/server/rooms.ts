@@ -14,6 +14,7 @@ import {
   type PeerInfo,
   type PeerJoinedMessage,
   type PeerLeftMessage,
+  type PeerRenamedMessage,
   type SignalMessage,
   type WelcomeMessage,
 } from '../protocol/messages.js';
@@ -61,6 +62,7 @@ const SENDER_WAIT_MS = 3000;
 /** Room events for our participants (each gets its own: delivery numbers and keeps it). */
 const joined = (peer: PeerInfo): PeerJoinedMessage => ({ v: PROTOCOL_VERSION, type: 'peer-joined', peer });
 const left = (id: string): PeerLeftMessage => ({ v: PROTOCOL_VERSION, type: 'peer-left', id });
+const renamed = (peer: PeerInfo): PeerRenamedMessage => ({ v: PROTOCOL_VERSION, type: 'peer-renamed', peer });
 
 const peerInfo = (r: MemberRecord): PeerInfo =>
   r.user ? { id: r.id, name: r.name, user: r.user } : { id: r.id, name: r.name };
@@ -138,7 +140,7 @@ export class Rooms {
     return want.length === got.length && timingSafeEqual(want, got);
   }
 
-  #toLocal(room: string, make: () => PeerJoinedMessage | PeerLeftMessage, except?: string): void {
+  #toLocal(room: string, make: () => PeerJoinedMessage | PeerLeftMessage | PeerRenamedMessage, except?: string): void {
     for (const s of this.#local.get(room) ?? []) if (s.info.id !== except) this.#cx.delivery.event(s, make());
   }
 
@@ -155,6 +157,13 @@ export class Rooms {
         if (mine && mine.room === room) this.#movedAway(mine, event.peer.proc); // it resumed elsewhere
         if (!known) this.#toLocal(room, () => joined(peerInfo(event.peer)));
         this.#senderKnown(room, event.peer.id);
+        return;
+      }
+      case 'renamed': {
+        // Not known yet: its join, still on its way, comes first on the same channel.
+        if (!view.has(event.peer.id)) return;
+        view.set(event.peer.id, event.peer);
+        this.#toLocal(room, () => renamed(peerInfo(event.peer)));
         return;
       }
       case 'takeover': {
@@ -294,8 +303,11 @@ export class Rooms {
       const view = this.#views.get(room);
       if (!view) continue; // none of ours left in it
       for (const m of byId.values()) {
-        if (view.has(m.id)) view.set(m.id, m);
-        else if (!knownBefore.has(m.id)) {
+        const before = view.get(m.id);
+        if (before) {
+          view.set(m.id, m);
+          if (before.name !== m.name) this.#toLocal(room, () => renamed(peerInfo(m))); // renamed during the break
+        } else if (!knownBefore.has(m.id)) {
           view.set(m.id, m);
           this.#toLocal(room, () => joined(peerInfo(m)), m.id);
           this.#senderKnown(room, m.id);
@@ -502,6 +514,7 @@ export class Rooms {
     view.set(id, rec);
     this.#views.set(room, view);
     const slot = newSlot(peerInfo(rec), room, this.#secretFor(room, id), randomUUID().slice(0, 8));
+    if (grant?.name !== undefined) slot.nameFixed = true;
     this.slots.set(id, slot);
     const set = this.#local.get(room) ?? new Set<Slot>();
     set.add(slot);
@@ -563,6 +576,31 @@ export class Rooms {
     // A member on another process (or one that moved there): through the directory's bus.
     const data = 'frame' in msg ? parsedSignal(msg).data : msg.data;
     cx.directory().send(target.proc, slot.room, { kind: 'signal', from: slot.info.id, to: msg.to, data });
+  }
+
+  /**
+   * `conn`'s participant takes the display name `name`: in the directory first, then everyone in
+   * the room hears it (`peer-renamed`), the participant too, as its confirmation. No
+   * reconnection: its peer connections go on. Refused when its room token set the name.
+   */
+  rename(conn: Conn, name: string): void {
+    const slot = conn.slot;
+    if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
+    if (slot.nameFixed) return this.#cx.violation(conn, 'forbidden', 'your room token sets your name');
+    const directory = this.#cx.directory();
+    directory.rename(slot.room, slot.info.id, directory.proc, clean(name)).then(
+      (rec) => {
+        if (!rec || this.slots.get(rec.id) !== slot) return; // left or moved meanwhile
+        slot.info = peerInfo(rec);
+        this.#views.get(slot.room)?.set(rec.id, rec);
+        directory.publish(slot.room, { kind: 'renamed', peer: rec });
+        this.#toLocal(slot.room, () => renamed(slot.info));
+      },
+      (err) => {
+        this.#cx.log(`rename ${slot.info.id}: ${(err as Error).message}`);
+        if (slot.conn) sendError(slot.conn, 'unavailable', 'the name could not be changed right now; try again shortly');
+      },
+    );
   }
 
   /** A standalone acknowledgement from `conn`'s participant. */

@@ -43,6 +43,8 @@ export interface Conn {
 /** A participant in a room on this process. */
 export interface Slot {
   info: PeerInfo;
+  /** The room token set the display name: the participant may not change it. */
+  nameFixed?: boolean;
   room: string;
   secret: string;
   epoch: string;

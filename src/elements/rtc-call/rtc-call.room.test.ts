@@ -174,4 +174,20 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
     expect(reloads, 'videos reloaded by 10 renders').to.equal(0);
     expect(remote.paused || preview.paused, 'a video paused').to.equal(false);
   });
+  it('renames in place: the others see the new name on the same connection, and nobody leaves or joins', async function () {
+    this.timeout(40000);
+    calls = await callRoom(['Ada', 'Bob']);
+    const [ada, bob] = calls;
+    const adaId = idOf(ada);
+    const before = pcTo(bob, adaId);
+    const events: string[] = [];
+    for (const c of calls) {
+      for (const type of ['rtc-left', 'rtc-joined', 'rtc-participant-left', 'rtc-participant-joined']) c.addEventListener(type, () => events.push(type));
+    }
+    ada.name = 'Ada Lovelace';
+    await until(() => tileOf(bob, adaId)?.querySelector('[part~="name"]')?.textContent?.includes('Ada Lovelace'), 'Bob’s tile shows the new name');
+    expect(idOf(ada) === adaId && pcTo(bob, adaId) === before, 'the same participant on the same connection').to.equal(true);
+    expect(before.connectionState).to.equal('connected');
+    expect(events.join(), 'nobody left or joined').to.equal('');
+  });
 });

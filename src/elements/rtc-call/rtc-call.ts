@@ -70,7 +70,7 @@ export class RtcCall extends LitElement {
   @property({ attribute: false }) getToken?: () => string | Promise<string>;
   /** Room to join. */
   @property() room = '';
-  /** Display name shown to the others. */
+  /** Display name shown to the others; changing it in a call renames you in place (no reconnection). */
   @property() name = '';
   /** STUN/TURN servers; the `ice-servers` attribute takes the same as JSON. */
   @property({ attribute: 'ice-servers', converter: iceServersConverter }) iceServers: RTCIceServer[] = [];
@@ -178,7 +178,11 @@ export class RtcCall extends LitElement {
     }
     const status = this.session.state.status;
     const active = status === 'joined' || status === 'connecting';
-    const reconfigured = CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated;
+    const touched = CONFIG_PROPS.some((p) => changed.has(p)) && this.hasUpdated;
+    // A new name alone is told to the room in place: the call goes on.
+    const renamedOnly = touched && CONFIG_PROPS.every((p) => p === 'name' || !changed.has(p));
+    if (renamedOnly && active) this.session.rename(this.name);
+    const reconfigured = touched && !renamedOnly;
     if (active && reconfigured && !this.#ready()) {
       // The room or the server was taken away: that is a leave (the camera stops), and setting
       // them again joins again, as on first connection.
@@ -190,7 +194,7 @@ export class RtcCall extends LitElement {
       queueMicrotask(() => void this.session.rejoin());
     }
     // A join that failed (unreachable server, full room) is tried again once its settings change.
-    if (status === 'error' && reconfigured) this.#configChanged = true;
+    if (status === 'error' && touched) this.#configChanged = true;
   }
 
   protected override updated(): void {
