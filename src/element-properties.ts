@@ -39,10 +39,11 @@ export type RtcCameraProperty =
   | 'showSettings'
   | 'noControls'
   | 'strings'
-  | 'media';
+  | 'media'
+  | 'session';
 
 /** Settable properties of `<rtc-chat>`. */
 export type RtcChatProperty = 'label' | 'strings' | 'session';
 
 /** Settable properties of `<rtc-stats>`. */
-export type RtcStatsProperty = 'variant' | 'interval' | 'participant' | 'sample' | 'source' | 'strings';
+export type RtcStatsProperty = 'variant' | 'interval' | 'participant' | 'sample' | 'source' | 'strings' | 'session';

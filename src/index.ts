@@ -25,7 +25,7 @@ export type {
 } from './core/stats.js';
 export { scoreQuality, estimateMos, QUALITY_THRESHOLDS } from './core/quality.js';
 export type { Quality, QualityLevel, QualityMetric, QualityReason } from './core/quality.js';
-export type { RtcStatsStrings } from './elements/rtc-stats/rtc-stats-strings.js';
+export type { RtcStatsStringOverrides, RtcStatsStrings } from './elements/rtc-stats/rtc-stats-strings.js';
 export { RtcStatsEvent } from './events/rtc-stats-event.js';
 export { WebSocketTransport } from './core/websocket-transport.js';
 export type { SignalingTransport, TransportClose } from './core/signaling-transport.js';

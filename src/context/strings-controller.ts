@@ -19,7 +19,7 @@ export class StringsController<K extends keyof RtcStringsMap, S extends object> 
     private readonly host: ReactiveControllerHost & HTMLElement,
     private readonly tag: K,
     private readonly defaults: S,
-    private readonly own: () => Partial<S> | undefined,
+    private readonly own: () => RtcStringsMap[K] | undefined,
   ) {
     this.s = defaults;
     host.addController(this);

@@ -13,10 +13,19 @@ const global: { [K in keyof RtcStringsMap]?: RtcStringsMap[K] } = {};
 /** Fires `change` after `setStrings`. */
 export const stringsChanged = new EventTarget();
 
-/** Replaces strings page-wide (merged over earlier calls); pass `null` for a tag to drop its overrides. */
+/**
+ * Replaces strings page-wide, merged over earlier calls (tables such as `errors` and `units` key
+ * by key); pass `null` for a tag to drop its overrides.
+ */
 export function setStrings(strings: { [K in keyof RtcStringsMap]?: RtcStringsMap[K] | null }): void {
-  for (const [tag, value] of Object.entries(strings) as [keyof RtcStringsMap, object | null][]) {
-    (global as Record<string, object | undefined>)[tag] = value ? { ...(global[tag] as object), ...value } : undefined;
+  for (const [tag, value] of Object.entries(strings) as [keyof RtcStringsMap, Record<string, unknown> | null][]) {
+    const before = (global[tag] ?? {}) as Record<string, unknown>;
+    const merged: Record<string, unknown> = { ...before };
+    for (const [key, v] of Object.entries(value ?? {})) {
+      const old = before[key];
+      merged[key] = v && typeof v === 'object' && old && typeof old === 'object' ? { ...old, ...v } : v;
+    }
+    (global as Record<string, object | undefined>)[tag] = value ? merged : undefined;
   }
   stringsChanged.dispatchEvent(new Event('change'));
 }

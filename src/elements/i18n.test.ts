@@ -7,7 +7,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { sendKeys } from '@web/test-runner-commands';
 import { InMemorySignalingHub } from '../core/in-memory-signaling.js';
 import { LocalMedia } from '../core/local-media.js';
-import { setStrings } from '../core/strings.js';
+import { globalStrings, setStrings } from '../core/strings.js';
 import { until } from '../test-support/call-helpers.js';
 import './rtc-call/rtc-call.js';
 import './rtc-camera/rtc-camera.js';
@@ -65,6 +65,14 @@ describe('strings', () => {
     expect(part(call, 'join')!.textContent!.trim()).to.equal('Entrer');
     expect(part(call, 'status')!.textContent).to.equal('Indiquez un serveur et un salon');
     await expect(call).to.be.accessible();
+  });
+
+  it('setStrings merges error texts and units key by key over earlier calls', () => {
+    setStrings({ 'rtc-camera': { errors: { 'permission-denied': 'A' } } });
+    setStrings({ 'rtc-camera': { errors: { 'no-device': 'B' } }, 'rtc-stats': { units: { kbps: 'kbit/s' } } });
+    setStrings({ 'rtc-stats': { units: { Mbps: 'Mbit/s' } } });
+    expect(JSON.stringify(globalStrings('rtc-camera')?.errors)).to.equal('{"permission-denied":"A","no-device":"B"}');
+    expect(JSON.stringify(globalStrings('rtc-stats')?.units)).to.equal('{"kbps":"kbit/s","Mbps":"Mbit/s"}');
   });
 
   it('<rtc-camera>: translated buttons, and muting announced in the hidden live region', async () => {

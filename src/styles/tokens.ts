@@ -12,6 +12,7 @@ export const tokens = css`
     --_tile-bg: var(--rtc-color-tile, #1b1d22);
     --_accent: var(--rtc-color-accent, #2563eb);
     --_danger: var(--rtc-color-danger, #b42318);
+    --_on-danger: var(--rtc-color-on-danger, #ffffff);
     --_border: var(--rtc-color-border, #d7dae0);
     --_radius: var(--rtc-radius, 10px);
     --_space: var(--rtc-spacing, 8px);
@@ -28,6 +29,7 @@ export const tokens = css`
       --_tile-bg: var(--rtc-color-tile, #000000);
       --_accent: var(--rtc-color-accent, #6b9cff);
       --_danger: var(--rtc-color-danger, #ff8a80);
+      --_on-danger: var(--rtc-color-on-danger, #1b1d22);
       --_border: var(--rtc-color-border, #343842);
     }
   }
@@ -57,7 +59,9 @@ export const tokens = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
-  [hidden] {
+  /* The host too: a :host display rule would otherwise beat the hidden attribute. */
+  [hidden],
+  :host([hidden]) {
     display: none !important;
   }
 `;

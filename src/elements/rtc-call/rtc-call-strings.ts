@@ -33,6 +33,8 @@ export interface RtcCallStrings {
   tileReconnecting: string;
   tileFailed: string;
   startAudio: string;
+  /** The name of the tile grid (it takes keyboard focus, to scroll when capped). */
+  participants: string;
   join: string;
   leave: string;
   /** Announced to screen readers: `{name}` */
@@ -65,6 +67,7 @@ export const DEFAULT_CALL_STRINGS: RtcCallStrings = {
   tileReconnecting: 'reconnecting…',
   tileFailed: 'connection failed',
   startAudio: 'Start audio',
+  participants: 'Participants',
   join: 'Join',
   leave: 'Leave',
   participantJoined: '{name} joined',

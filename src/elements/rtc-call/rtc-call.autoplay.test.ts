@@ -1,4 +1,5 @@
 import { expect, fixture, html } from '@open-wc/testing';
+import { sendKeys } from '@web/test-runner-commands';
 import '../../index.js';
 import type { RtcCall } from './rtc-call.js';
 import { PROTOCOL_VERSION } from '../../protocol/messages.js';
@@ -39,9 +40,13 @@ describe('<rtc-call> autoplay and page lifecycle', () => {
     await until(() => !video.paused, 'the muted video plays');
     await expect(ada).to.be.accessible();
 
-    button!.click();
+    // From the keyboard: the button goes away, and focus stays in the call (on Leave), not on the page.
+    button!.focus();
+    await sendKeys({ press: 'Enter' });
+    await ada.updateComplete;
     await ada.updateComplete;
     expect(ada.shadowRoot!.querySelector('[part~="start-audio"]')).to.equal(null);
+    expect(ada.shadowRoot!.activeElement?.getAttribute('part') ?? `outside: ${document.activeElement?.localName}`).to.equal('button leave');
     await until(() => !video.muted && !video.paused, 'sound on and playing');
   });
 

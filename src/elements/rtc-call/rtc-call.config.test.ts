@@ -81,4 +81,29 @@ describe('<rtc-call>: settings changed while in a call, or after a failed join',
     await call.updateComplete;
     expect(call.shadowRoot!.activeElement?.getAttribute('part')).to.equal('button join');
   });
+
+  it('an equal new iceServers array (a framework re-render) does not rejoin; a different one does', async function () {
+    this.timeout(30000);
+    const url = await signalingUrl();
+    const room = uniqueRoom();
+    const servers = () => [{ urls: 'stun:127.0.0.1:3478' }]; // a new literal per render, as JSX gives
+    const root = await fixture(html`<div>
+      <rtc-call signaling=${url} room=${room} name="Ada" .iceServers=${servers()}></rtc-call>
+      <rtc-call signaling=${url} room=${room} name="Bob"></rtc-call>
+    </div>`);
+    const [a, b] = [...root.querySelectorAll<RtcCall>('rtc-call')];
+    calls.push(a, b);
+    await until(() => a.session.state.participants[0]?.connectionState === 'connected', 'connected');
+    const before = [...a.session.peerConnections().values()][0];
+    let left = 0;
+    a.addEventListener('rtc-left', () => left++);
+    b.addEventListener('rtc-participant-left', () => left++);
+    a.iceServers = servers();
+    await a.updateComplete;
+    await new Promise((r) => setTimeout(r, 500));
+    expect([...a.session.peerConnections().values()][0] === before, 'the same connection').to.equal(true);
+    expect(left, 'nobody left').to.equal(0);
+    a.iceServers = [{ urls: 'stun:127.0.0.1:3479' }];
+    await until(() => left === 2, 'a real change rejoins (rtc-left, and Bob sees Ada leave)');
+  });
 });

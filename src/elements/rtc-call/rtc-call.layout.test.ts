@@ -29,5 +29,12 @@ describe('<rtc-call> tile layout in a full room of six', () => {
     ada.style.width = '400px';
     await until(() => lefts().size === 1 && tops().size === 5, 'one column when narrow');
     await expect(ada).to.be.accessible();
+    // Capped, the grid scrolls: a keyboard user can reach it (axe: scrollable-region-focusable).
+    ada.style.setProperty('--rtc-tiles-max-height', '120px');
+    const grid = ada.shadowRoot!.querySelector<HTMLElement>('[part~="tiles"]')!;
+    await until(() => grid.scrollHeight > grid.clientHeight, 'the grid scrolls');
+    await expect(ada).to.be.accessible();
+    expect(grid.tabIndex).to.equal(0);
+    expect(grid.getAttribute('aria-label')).to.equal('Participants');
   });
 });

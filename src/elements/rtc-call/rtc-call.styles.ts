@@ -7,7 +7,7 @@ export const styles = [
     :host {
       display: flex;
       flex-direction: column;
-      gap: var(--_gap);
+      gap: var(--_space);
       padding: var(--_space);
       background: var(--_bg);
       border-radius: var(--_radius);
@@ -109,6 +109,7 @@ export const styles = [
     }
     [part~='tile-muted'] {
       background: var(--_danger);
+      color: var(--_on-danger);
     }
     [part~='controls'] {
       display: flex;
@@ -118,7 +119,7 @@ export const styles = [
     [part~='leave'] {
       background: var(--_danger);
       border-color: var(--_danger);
-      color: #fff;
+      color: var(--_on-danger);
     }
   `,
 ];

@@ -73,7 +73,10 @@ export class RtcCall extends LitElement {
   /** Display name shown to the others; changing it in a call renames you in place (no reconnection). */
   @property() name = '';
   /** STUN/TURN servers; the `ice-servers` attribute takes the same as JSON. */
-  @property({ attribute: 'ice-servers', converter: iceServersConverter }) iceServers: RTCIceServer[] = [];
+  // Compared by content: a framework passes a new but equal array on every render (JSX
+  // `iceServers={[…]}`), and a changed setting rejoins the call.
+  @property({ attribute: 'ice-servers', converter: iceServersConverter, hasChanged: (a, b) => JSON.stringify(a) !== JSON.stringify(b) })
+  iceServers: RTCIceServer[] = [];
   /** `relay` sends everything through TURN; `all` (default) tries direct paths first. */
   @property({ attribute: 'ice-transport-policy' }) iceTransportPolicy: RTCIceTransportPolicy = 'all';
   /** Cap on each outgoing stream (audio and video), bits/s; `200k`, `1.5M` also work. Applied live. */
@@ -256,12 +259,15 @@ export class RtcCall extends LitElement {
 
   /** Starts remote audio after the browser blocked it; must run from a user gesture (the "Start audio" button). */
   startAudio(): void {
+    const hadFocus = !!this.shadowRoot?.activeElement?.matches('[part~="start-audio"]');
     this.#audioBlocked = false;
     for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="video"]')) {
       video.muted = false;
       this.#play(video);
     }
     this.requestUpdate();
+    // The button goes with this update: keyboard focus moves to the call's own button, not the page.
+    if (hadFocus) void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('[part~="controls"] button')?.focus());
   }
 
   /** Plays remote audio on the speaker chosen in `<rtc-camera>`'s picker, where the browser can. */
@@ -391,7 +397,7 @@ export class RtcCall extends LitElement {
       <div part="status" ?data-error=${!!state.error}>${this.#statusText(state)}</div>
       <div class="sr-only" role="status" aria-live="polite" data-announcer></div>
       <div class="stage" ?hidden=${!state.participants.length}>
-        <div part="tiles" data-count=${Math.min(state.participants.length, 5)}>${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
+        <div part="tiles" role="group" aria-label=${s.participants} tabindex="0" data-count=${Math.min(state.participants.length, 5)}>${repeat(state.participants, (p) => p.id, (p) => this.#tile(p))}</div>
       </div>
       <slot></slot>
       <div part="controls">

@@ -2,6 +2,7 @@ import { expect, fixture, html } from '@open-wc/testing';
 import '../../index.js';
 import type { RtcCall } from '../rtc-call/rtc-call.js';
 import type { RtcCamera } from './rtc-camera.js';
+import type { RtcDeviceChangeEvent } from '../../events/rtc-device-change-event.js';
 import { signalingUrl, uniqueRoom, until } from '../../test-support/call-helpers.js';
 
 const later = (ms = 50) => new Promise((r) => setTimeout(r, ms));
@@ -115,6 +116,7 @@ describe('<rtc-camera> through its life: before capture, out of a call, out of t
     expect(el.media.videoTrack?.readyState ?? 'none', 'the working camera runs').to.equal('live');
     expect(el.media.videoTrack!.getSettings().deviceId).to.equal(working);
     expect(part(el, 'error')!.getAttribute('data-code')).to.equal('device-busy');
+    expect(select.value === working, 'the picker shows the camera in use, not the failed pick').to.equal(true);
     // The other app lets go of it: Retry switches.
     busyId = '';
     part<HTMLButtonElement>(el, 'retry')!.click();
@@ -178,5 +180,38 @@ describe('<rtc-camera> through its life: before capture, out of a call, out of t
     await el.media.ready();
     expect(el.media.state.error?.code ?? 'none').to.not.equal('overconstrained');
     expect(el.media.videoTrack?.readyState).to.equal('live');
+  });
+
+  it('an unplugged speaker falls back to the system default, in the picker and in use, and says so', async function () {
+    const md = navigator.mediaDevices;
+    const realEnum = md.enumerateDevices.bind(md);
+    // STUB: two speakers, one of which is then unplugged (headless browsers list none of their own).
+    let speakers = [
+      { kind: 'audiooutput', deviceId: 'spk-a', label: 'Speakers', groupId: 'a' },
+      { kind: 'audiooutput', deviceId: 'spk-b', label: 'USB headset', groupId: 'b' },
+    ];
+    md.enumerateDevices = async () => [...(await realEnum()).filter((d) => d.kind !== 'audiooutput'), ...speakers] as MediaDeviceInfo[];
+    try {
+      const call = await fixture<RtcCall>(html`<rtc-call no-auto-join room="x"><rtc-camera no-video></rtc-camera></rtc-call>`);
+      const cam = call.querySelector<RtcCamera>('rtc-camera')!;
+      const select = () => part<HTMLSelectElement>(cam, 'speaker-select');
+      await until(() => select()?.querySelectorAll('option').length === 3, 'the speaker list', 5000).catch(() => null);
+      if (!select()) return this.skip(); // a browser that cannot route audio (no setSinkId)
+      select()!.value = 'spk-b';
+      select()!.dispatchEvent(new Event('change'));
+      await until(() => cam.media.audioOutputId === 'spk-b', 'the headset in use');
+      const changes: string[] = [];
+      cam.addEventListener('rtc-device-change', (e) => changes.push(`${(e as RtcDeviceChangeEvent).kind} "${(e as RtcDeviceChangeEvent).deviceId}" ${(e as RtcDeviceChangeEvent).reason}`));
+      speakers = speakers.filter((s) => s.deviceId !== 'spk-b');
+      md.dispatchEvent(new Event('devicechange'));
+      await until(() => select()?.querySelectorAll('option').length === 2, 'the list follows the unplug');
+      await until(() => cam.media.audioOutputId === '', 'back on the system default');
+      await cam.updateComplete;
+      expect(select()!.value).to.equal('');
+      expect(changes).to.deep.equal(['audiooutput "" fallback']);
+      cam.stop();
+    } finally {
+      md.enumerateDevices = realEnum;
+    }
   });
 });

@@ -8,6 +8,8 @@ export const styles = [
       display: block;
       position: relative;
       max-width: var(--rtc-camera-width, 320px);
+      /* Its own surface: the text follows the colour scheme, which a light page may not. */
+      background: var(--_bg);
     }
     [part~='stage'] {
       position: relative;
@@ -40,7 +42,7 @@ export const styles = [
       padding: 2px 8px;
       border-radius: 999px;
       background: var(--_danger);
-      color: #fff;
+      color: var(--_on-danger);
       font-size: 0.8em;
     }
     [part~='settings'] {

@@ -260,6 +260,14 @@ export class RtcCamera extends LitElement {
     }
     if (status !== this.#lastStatus && status === 'live') void this.devices?.refresh(); // labels appear once permitted
     this.#lastStatus = status;
+    // The chosen speaker was unplugged: back to the system default, as cameras and microphones
+    // fall back (else the picker shows the default while audio is still routed to nothing).
+    const speakers = this.devices?.state.speakers ?? [];
+    const sink = media.audioOutputId;
+    if (sink && speakers.length && !speakers.some((d) => d.deviceId === sink)) {
+      media.setAudioOutput('');
+      this.dispatchEvent(new RtcDeviceChangeEvent('audiooutput', '', 'fallback'));
+    }
     this.toggleAttribute('screen-sharing', screenSharing);
     this.#reflectStates();
     this.#announce(error);
@@ -360,7 +368,7 @@ export class RtcCamera extends LitElement {
       >${label}
       <select
         part="select ${part}"
-        .value=${value}
+        .value=${live(value) /* the device in use, though the user's pick failed (the list still shows the pick) */}
         @change=${(e: Event) => this.#pick(kind, (e.target as HTMLSelectElement).value)}
       >
         ${kind === 'audiooutput' ? html`<option value="" ?selected=${value === ''}>${this.#i18n.s.systemDefault}</option>` : nothing}

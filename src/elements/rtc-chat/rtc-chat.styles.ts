@@ -9,6 +9,8 @@ export const styles = [
       flex-direction: column;
       gap: var(--_space);
       min-height: 0;
+      /* Its own surface: the text follows the colour scheme, which a light page may not. */
+      background: var(--_bg);
     }
     [part~='messages'] > ol {
       list-style: none;

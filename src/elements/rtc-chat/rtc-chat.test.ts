@@ -125,7 +125,7 @@ describe('<rtc-chat> over the call\'s data channel (real peer connections)', () 
     await say(chat, 'lost words');
     await until(() => chat.shadowRoot!.querySelector('[part~="message"][data-failed]'), 'the message is marked');
     expect(chat.shadowRoot!.querySelector('[part~="failed"]')!.textContent).to.equal('not delivered');
-    expect(chat.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('Not delivered to everyone');
+    expect(chat.shadowRoot!.querySelector('[part~="error"][role="alert"]')!.textContent).to.contain('Not delivered to everyone');
   });
 
   it('refuses a message over 2,000 characters set from script, says why, and keeps the text', async () => {
@@ -140,5 +140,29 @@ describe('<rtc-chat> over the call\'s data channel (real peer connections)', () 
     expect(input.value, 'the text is kept to shorten').to.equal(long);
     expect(lines(chat)).to.deep.equal([]);
     expect(lines(chatOf(bob))).to.deep.equal([]);
+  });
+
+  it('scrolls its own log to a new message, never the page, and leaves a reader who scrolled up where they are', async function () {
+    this.timeout(30000);
+    const [ada, bob] = await adaAndBob();
+    const [chatA, chatB] = [chatOf(ada), chatOf(bob)];
+    // Bob's chat below the fold, with a short log that overflows.
+    bob.before(Object.assign(document.createElement('div'), { style: 'height: 3000px' }));
+    chatB.style.setProperty('--rtc-chat-height', '120px');
+    const log = chatB.shadowRoot!.querySelector<HTMLElement>('[part~="messages"]')!;
+    log.style.maxHeight = '120px';
+    window.scrollTo(0, 0);
+    for (let i = 1; i <= 8; i++) await chatA.send(`line ${i}`); // not through Ada's form: focusing it would scroll
+    await until(() => lines(chatB).length === 8, 'Bob gets all eight');
+    await chatB.updateComplete;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(window.scrollY, 'the page did not move').to.equal(0);
+    expect(log.scrollHeight > log.clientHeight, 'the log overflows').to.equal(true);
+    expect(log.scrollTop + log.clientHeight >= log.scrollHeight - 2, 'the log shows its last message').to.equal(true);
+    log.scrollTop = 0; // Bob scrolls up to reread
+    await chatA.send('line 9');
+    await until(() => lines(chatB).length === 9, 'Bob gets the ninth');
+    await chatB.updateComplete;
+    expect(log.scrollTop, 'the reader stays where they scrolled').to.equal(0);
   });
 });

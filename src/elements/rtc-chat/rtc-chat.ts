@@ -26,6 +26,7 @@ export { MAX_CHAT_LENGTH, type ChatMessage } from '../../core/chat-log.js';
  * @csspart text - The message text.
  * @csspart failed - On one of our messages that did not reach everyone (the message also has `data-failed`).
  * @csspart empty - Shown while there are no messages.
+ * @csspart error - Why the last message could not be sent (too long, not delivered).
  * @csspart form - The form to write a message.
  * @csspart input - The message field.
  * @csspart button - The Send button.
@@ -49,12 +50,15 @@ export class RtcChat extends LitElement {
 
   @query('input') private input?: HTMLInputElement;
 
-  readonly #changes = new ChangeController(this, () => this.session);
+  // Of the call's state, only whether it is joined shows (the field is enabled then).
+  readonly #changes = new ChangeController(this, () => this.session, 'change', () => this.session?.state.status);
   readonly #i18n = new StringsController(this, 'rtc-chat', DEFAULT_CHAT_STRINGS, () => this.strings);
   /** The conversation, kept by the session (so nothing is missed while this element is out of the page). */
   #log?: ChatLog;
   #error = '';
   #shown = 0;
+  /** The log was scrolled to its end before this update: new messages keep it there. */
+  #followLog = true;
   readonly #onChange = () => this.requestUpdate();
   readonly #onMessage = (e: Event) => {
     const { from, name, text } = (e as ChatMessageEvent).message;
@@ -73,6 +77,9 @@ export class RtcChat extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('session') || changed.has('label') || !this.#log) this.#bind(this.session);
+    // Read before the new messages render: whoever scrolled up to reread is left there.
+    const log = this.renderRoot.querySelector?.('[part~="messages"]');
+    this.#followLog = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 8;
   }
 
   #bind(session: CallSession | undefined): void {
@@ -116,9 +123,11 @@ export class RtcChat extends LitElement {
 
   protected override updated(): void {
     if (this.messages.length === this.#shown) return;
+    const own = this.messages.at(-1)?.own;
     this.#shown = this.messages.length;
-    const list = this.renderRoot.querySelector('[part~="messages"] ol');
-    list?.lastElementChild?.scrollIntoView?.({ block: 'nearest' });
+    // The log scrolls, never the page (scrollIntoView would pull the page to the chat).
+    const log = this.renderRoot.querySelector('[part~="messages"]');
+    if (log && (this.#followLog || own)) log.scrollTop = log.scrollHeight;
   }
 
   protected override render() {
@@ -136,7 +145,7 @@ export class RtcChat extends LitElement {
           </li>`,
         )}</ol>
       </div>
-      ${this.#error ? html`<p role="alert">${this.#error}</p>` : nothing}
+      ${this.#error ? html`<p part="error" role="alert">${this.#error}</p>` : nothing}
       <form part="form" @submit=${this.#submit}>
         <label for="message" class="sr-only">${s.label}</label>
         <input

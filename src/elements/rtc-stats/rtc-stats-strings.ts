@@ -88,8 +88,11 @@ export const DEFAULT_STRINGS: RtcStatsStrings = {
 
 export { fill } from '../../core/strings.js';
 
+/** What a page may override: any of the strings, and any of the unit labels. */
+export type RtcStatsStringOverrides = Partial<Omit<RtcStatsStrings, 'units'>> & { units?: Partial<UnitLabels> };
+
 declare module '../../core/strings.js' {
   interface RtcStringsMap {
-    'rtc-stats': Partial<RtcStatsStrings>;
+    'rtc-stats': RtcStatsStringOverrides;
   }
 }

@@ -7,6 +7,8 @@ export const styles = [
     :host {
       display: block;
       font-variant-numeric: tabular-nums;
+      /* Its own surface: the text follows the colour scheme, which a light page may not. */
+      background: var(--_bg);
       font-size: 0.875rem;
       --_excellent: var(--rtc-color-quality-excellent, #1a7f37);
       --_good: var(--rtc-color-quality-good, #4d7c0f);

@@ -17,7 +17,7 @@ import type { Quality, QualityReason } from '../../core/quality.js';
 import { StatsSampler, type StatsSource } from '../../core/stats-sampler.js';
 import type { KindStats, PeerStats, StatsSample } from '../../core/stats.js';
 import { StringsController } from '../../context/strings-controller.js';
-import { DEFAULT_STRINGS, fill, type RtcStatsStrings } from './rtc-stats-strings.js';
+import { DEFAULT_STRINGS, fill, type RtcStatsStringOverrides, type RtcStatsStrings } from './rtc-stats-strings.js';
 import { sparkline } from './sparkline.js';
 import { styles } from './rtc-stats.styles.js';
 
@@ -47,6 +47,7 @@ const KINDS = ['audio', 'video'] as const;
  * @csspart sparkline-receive - The incoming line of a graph.
  * @csspart empty - Shown when there is nothing to measure.
  * @csspart peer - One remote participant's section.
+ * @csspart peer-header - The row holding its heading and its verdict.
  * @csspart peer-name - Its heading.
  * @csspart connection - Its network path figures.
  * @csspart path - `Direct` or `Via TURN` (in the badge: shown only when relayed).
@@ -82,7 +83,7 @@ export class RtcStats extends LitElement {
   /** Where samples come from; wins over the enclosing call (e.g. a `StatsFeed`). */
   @property({ attribute: false }) source: StatsSource | null = null;
   /** Labels and unit names to show instead of the English ones (any subset); wins over `setStrings`. */
-  @property({ attribute: false }) strings: Partial<RtcStatsStrings> = {};
+  @property({ attribute: false }) strings: RtcStatsStringOverrides = {};
 
   /** The call to show; from the enclosing `<rtc-call>` unless set. */
   @consume({ context: callContext, subscribe: true })
@@ -96,7 +97,13 @@ export class RtcStats extends LitElement {
     () => this.interval,
   );
   // Participant names may change without a new sample.
-  readonly #call = new ChangeController(this, () => (this.source ? undefined : this.session));
+  // Of the call's state, only the participants' names show (their figures come with samples).
+  readonly #call = new ChangeController(
+    this,
+    () => (this.source ? undefined : this.session),
+    'change',
+    () => this.session?.state.participants.map((p) => `${p.id}\n${p.name}`).join('\n'),
+  );
 
   #internals?: ElementInternals;
   #shownLevel: string | null = null;
