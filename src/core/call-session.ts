@@ -116,7 +116,8 @@ export function signalingUrls(signaling: string | string[]): string[] {
 
 
 const SPEAKING_POLL_MS = 200;
-const ICE_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized']);
+/** Errors of one connection, over once a connection is up again. */
+const LINK_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized', 'negotiation-failed']);
 const SPEAKING_HOLD_MS = 600;
 
 /**
@@ -237,7 +238,10 @@ export class CallSession extends EventTarget {
   /** Joins `config.room` through `config.signaling`; resolves once in the room. */
   join(): Promise<void> {
     if (this.#joining) return this.#joining;
-    if (this.#client && this.#state.status === 'joined') return Promise.resolve();
+    if (this.#client && this.#state.status === 'joined') {
+      if (this.#state.signalingConnected || this.#state.reconnecting) return Promise.resolve();
+      this.#teardown(); // signaling gave up: join afresh
+    }
     const run = this.#join().finally(() => {
       if (this.#joining === run) this.#joining = null;
     });
@@ -447,8 +451,8 @@ export class CallSession extends EventTarget {
       if (this.#maxBitrate[kind] !== null) void link.setMaxBitrate(kind, this.#maxBitrate[kind]);
     }
     link.addEventListener('change', () => {
-      if (link.pc.connectionState === 'connected' && ICE_ERRORS.has(this.#state.error?.code ?? '')) {
-        this.#state = { ...this.#state, error: null }; // a path works again: the ICE error is over
+      if (link.pc.connectionState === 'connected' && LINK_ERRORS.has(this.#state.error?.code ?? '')) {
+        this.#state = { ...this.#state, error: null }; // a path works again: the error is over
       }
       this.#syncParticipants();
     });
@@ -461,6 +465,12 @@ export class CallSession extends EventTarget {
       void next?.handle({ description });
     });
     link.addEventListener('ice-server-error', (e) => this.#onIceServerError(e as IceServerErrorEvent));
+    // A description the browser refused (an interop problem, a broken peer): said, not only logged.
+    link.addEventListener('error', (e) => {
+      if (this.#state.error || this.#links.get(link.id) !== link) return;
+      const message = `Could not negotiate the connection with ${link.name || 'a participant'}: ${(e as ErrorEvent).message}`;
+      this.#set({ ...this.#state, error: { code: 'negotiation-failed', message } });
+    });
     if (this.#videoWanted.get(peer.id) === false) link.setVideoWanted(false);
     if (this.#roomSize) link.setSendPolicy((this.config.meshPolicy ?? defaultMeshPolicy)(this.#roomSize));
     return link;

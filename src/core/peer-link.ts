@@ -289,8 +289,7 @@ export class PeerLink extends EventTarget {
     const pc = this.pc;
     pc.onicecandidate = pc.onnegotiationneeded = pc.ontrack = null;
     pc.onconnectionstatechange = pc.onsignalingstatechange = pc.onicecandidateerror = pc.onicegatheringstatechange = null;
-    pc.close();
-    this.#changed();
+    pc.close(); // no change event: the owner closed it and says what follows
   }
 
   #enqueue(task: () => Promise<void>): Promise<void> {

@@ -11,6 +11,7 @@
  */
 import {
   CloseCode,
+  MAX_NAME_LENGTH,
   PROTOCOL_VERSION,
   REFUSAL_CODES,
   type ErrorMessage,
@@ -137,6 +138,23 @@ const COME_BACK: ReadonlySet<number> = new Set([CloseCode.Reconnect, CloseCode.S
 /** How long an acknowledgement may wait for a signal of ours to ride on, ms. */
 const ACK_DELAY_MS = 1000;
 
+/** The longest one connect-and-join attempt (token, connection, welcome) may take, ms. */
+const ATTEMPT_MS = 10_000;
+
+const within = <T>(p: Promise<T>, ms: number, message: string) =>
+  new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(message)), ms);
+    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
+  });
+
+/**
+ * A display name as the server accepts it: control characters (a pasted newline, a tab) made
+ * spaces, at most 64 UTF-16 units, and no half of an emoji cut at the end.
+ */
+const cleanName = (name: string | undefined) =>
+  // eslint-disable-next-line no-control-regex
+  name?.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, MAX_NAME_LENGTH).replace(/[\uD800-\uDBFF]$/, '') || undefined;
+
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
     if (ms <= 0 || signal.aborted) return resolve();
@@ -172,6 +190,8 @@ export class SignalingClient extends EventTarget {
   #retransmitTimer?: ReturnType<typeof setInterval>;
   #lastNudge = 0;
   #reconnecting = false;
+  /** When the server last sent us anything. */
+  #heardAt = 0;
 
   /**
    * @param transports a transport, or factories of transports (one per server URL), tried in
@@ -208,7 +228,7 @@ export class SignalingClient extends EventTarget {
   /** Connects (trying each transport in order) and joins `room`; resolves with the server's welcome. */
   async join(room: string, name?: string): Promise<WelcomeMessage> {
     this.#room = room;
-    this.#name = name;
+    this.#name = cleanName(name);
     let last: Attempt | undefined;
     const deadline = Date.now() + FIRST_JOIN_RETRY_MS;
     const delay = this.#opts.backoff ?? ((n: number) => backoffDelay(n));
@@ -247,6 +267,7 @@ export class SignalingClient extends EventTarget {
    */
   rename(name: string): void {
     if (this.#closed) return;
+    name = cleanName(name) ?? '';
     this.#name = name;
     this.#renamed = true;
     if (this.#connected) this.#transport?.send({ v: PROTOCOL_VERSION, type: 'rename', name });
@@ -271,7 +292,7 @@ export class SignalingClient extends EventTarget {
   // ---- one connection ----------------------------------------------------------------------
 
   /** Opens transport `index`, sends the join (or resume) and waits for the welcome or a refusal. */
-  async #attempt(index: number): Promise<Attempt> {
+  async #attempt(index: number, deadline = Date.now() + ATTEMPT_MS): Promise<Attempt> {
     let transport: SignalingTransport;
     try {
       transport = this.#factories[index]();
@@ -279,7 +300,15 @@ export class SignalingClient extends EventTarget {
       const error = err instanceof SignalingError ? err : new SignalingError('signaling-unreachable', String(err));
       return { ok: false, info: { code: 1006, reason: '' }, error };
     }
-    const token = this.#opts.token ? await Promise.resolve(this.#opts.token()).catch(() => undefined) : undefined;
+    // Token, connection and welcome together get a bounded time: a getToken() or a server that
+    // never answers must not hold the (re)connection loop past its deadline.
+    const limit = Math.max(0, Math.min(ATTEMPT_MS, deadline - Date.now()));
+    let token: string | undefined;
+    try {
+      token = this.#opts.token ? await within(Promise.resolve(this.#opts.token()), limit, 'getToken() did not answer in time') : undefined;
+    } catch (err) {
+      return { ok: false, info: { code: 1006, reason: '' }, error: new SignalingError('token-failed', `Could not get a room token: ${(err as Error)?.message ?? err}`) };
+    }
     // Left while the token was being fetched: the abort has fired already, so do not connect
     // (a join sent now would put a participant nobody owns in the room).
     if (this.#abort.signal.aborted) {
@@ -290,6 +319,7 @@ export class SignalingClient extends EventTarget {
       const settle = (a: Attempt) => {
         if (settled) return;
         settled = true;
+        clearTimeout(timer);
         this.#abort.signal.removeEventListener('abort', onAbort);
         if (!a.ok) {
           transport.onmessage = transport.onclose = undefined;
@@ -317,6 +347,10 @@ export class SignalingClient extends EventTarget {
           settle({ ok: false, info: { code: 4000, reason: m.message }, error: new SignalingError(m.code, m.message) });
         }
       };
+      const timer = setTimeout(
+        () => settle({ ok: false, info: { code: 1006, reason: '' }, error: new SignalingError('signaling-timeout', 'The signaling server did not answer in time.') }),
+        Math.max(limit, 1000),
+      );
       transport.connect().then(
         () => {
           if (settled) return;
@@ -356,6 +390,7 @@ export class SignalingClient extends EventTarget {
     this.#secret = welcome.resume;
     this.#epoch = welcome.epoch;
     this.#connected = true;
+    this.#heardAt = performance.now();
     // A rename the server never got (asked while joining, or lost when the socket dropped).
     if (this.#renamed && this.#name !== undefined && welcome.name !== this.#name) {
       this.#transport?.send({ v: PROTOCOL_VERSION, type: 'rename', name: this.#name });
@@ -375,6 +410,7 @@ export class SignalingClient extends EventTarget {
   }
 
   #onMessage(m: ServerMessage): void {
+    this.#heardAt = performance.now();
     if (m.type === 'ice-servers') {
       this.dispatchEvent(new IceServersEvent(m.iceServers));
       return;
@@ -435,7 +471,17 @@ export class SignalingClient extends EventTarget {
   }
 
   #retransmitIfOverdue(): void {
-    if (!this.#connected || !this.#outbox.overdue(Date.now(), this.#opts.retransmitMs ?? 1500)) return;
+    if (!this.#connected) return;
+    const every = this.#opts.retransmitMs ?? 1500;
+    // Signals of ours waiting and not a frame from the server for several rounds: the socket is
+    // dead though not closed (half-open after a network switch). Drop it and reconnect.
+    const t = this.#transport;
+    if (t && this.#outbox.size > 0 && performance.now() - this.#heardAt > 4 * every) {
+      t.onmessage = t.onclose = undefined;
+      t.close();
+      return this.#onLost(t, { code: 1006, reason: 'the signaling server stopped answering' });
+    }
+    if (!this.#outbox.overdue(Date.now(), every)) return;
     for (const m of this.#outbox.after(this.#outbox.acked)) this.#send(m);
   }
 
@@ -462,7 +508,7 @@ export class SignalingClient extends EventTarget {
       await sleep(Math.min(delay(attempt), Math.max(0, deadline - Date.now())), this.#abort.signal);
       if (this.#closed) return;
       for (let k = 0; k < this.#factories.length && !this.#closed; k++) {
-        last = await this.#attempt((first + k) % this.#factories.length);
+        last = await this.#attempt((first + k) % this.#factories.length, deadline);
         if (this.#closed) return;
         if (last.ok) {
           this.#reconnecting = false;
