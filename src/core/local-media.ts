@@ -255,6 +255,8 @@ export class LocalMedia extends EventTarget {
       return this.#failShare(toScreenShareError(err));
     }
     const track = stream.getVideoTracks()[0];
+    // Text and detail over motion: the encoder keeps the resolution and lowers the frame rate.
+    track.contentHint = 'detail';
     await this.#enqueue(generation, async () => {
       this.#screen?.stop();
       this.#screen = track;

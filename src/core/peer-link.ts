@@ -250,6 +250,7 @@ export class PeerLink extends EventTarget {
    * allocates with them. What is already allocated carries on.
    */
   setIceServers(iceServers: RTCIceServer[]): void {
+    if (this.pc.signalingState === 'closed') return; // closed (given way, or by the browser): nothing to update
     try {
       this.pc.setConfiguration({ ...this.pc.getConfiguration(), iceServers });
     } catch (err) {
@@ -373,7 +374,10 @@ export class PeerLink extends EventTarget {
           } else if (e.maxBitrate !== maxBitrate) (e.maxBitrate = maxBitrate), (dirty = true);
           if (kind !== 'video') continue;
           if (e.active !== this.#peerWantsVideo) (e.active = this.#peerWantsVideo), (dirty = true);
-          const scale = this.#policy?.scaleResolutionDownBy ?? 1;
+          // A shared screen keeps its resolution, so its text stays readable; under the bitrate
+          // cap its encoder gives up frame rate instead (contentHint 'detail', set at capture).
+          const screen = sender.track?.contentHint === 'detail' || sender.track?.getSettings().displaySurface !== undefined;
+          const scale = screen ? 1 : (this.#policy?.scaleResolutionDownBy ?? 1);
           if ((e.scaleResolutionDownBy ?? 1) !== scale) (e.scaleResolutionDownBy = scale), (dirty = true);
         }
         if (dirty) await sender.setParameters(params).catch((err) => console.warn('[rtc-elements] setParameters:', err));
