@@ -46,10 +46,23 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
       return Math.round(a.top) === Math.round(b.top) && c.top >= a.bottom && Math.round(c.left) === Math.round(a.left);
     }, 'three tiles in 2×2');
     const left = nextEvent(bob, 'rtc-participant-left');
-    dan.leave();
-    expect((await left).participantId).to.equal(j.participantId);
-    await bob.updateComplete;
+    // Whom Bob's call stops watching for visibility (the video of a tile that went).
+    const unobserved: Element[] = [];
+    const unobserve = IntersectionObserver.prototype.unobserve;
+    IntersectionObserver.prototype.unobserve = function (this: IntersectionObserver, target: Element) {
+      unobserved.push(target);
+      return unobserve.call(this, target);
+    };
+    const danVideo = (await until(() => tileOf(bob, j.participantId), 'Bob shows Dan')).querySelector('video')!;
+    try {
+      dan.leave();
+      expect((await left).participantId).to.equal(j.participantId);
+      await bob.updateComplete;
+    } finally {
+      IntersectionObserver.prototype.unobserve = unobserve;
+    }
     expect(tileOf(bob, j.participantId)).to.equal(null);
+    expect(unobserved.includes(danVideo), 'the gone tile’s video is let go by the visibility observer').to.equal(true);
     expect(tiles(bob).length).to.equal(2);
     await expect(eve).to.be.accessible();
   });

@@ -114,6 +114,8 @@ export class RtcCall extends LitElement {
   #audioBlocked = false;
   #played = new WeakMap<HTMLVideoElement, MediaStream>();
   #visibility?: IntersectionObserver;
+  /** The videos `#visibility` observes. */
+  #observed = new Set<HTMLVideoElement>();
   readonly #onParticipant = (e: Event) => {
     const { type, participant } = e as ParticipantEvent;
     const Ctor = type === 'participant-joined' ? RtcParticipantJoinedEvent : RtcParticipantLeftEvent;
@@ -165,6 +167,7 @@ export class RtcCall extends LitElement {
     globalThis.removeEventListener?.('pageshow', this.#onPageShow);
     this.#visibility?.disconnect();
     this.#visibility = undefined;
+    this.#observed.clear();
     // A framework moving the element disconnects and reconnects it in one task: only leave
     // if it is still out of the document a microtask later.
     queueMicrotask(() => {
@@ -233,8 +236,15 @@ export class RtcCall extends LitElement {
       },
       { root: grid },
     );
+    // The tiles of those who left: an observer holds its targets until told to let go.
+    for (const video of this.#observed) {
+      if (video.isConnected) continue;
+      this.#visibility.unobserve(video);
+      this.#observed.delete(video);
+    }
     for (const video of this.renderRoot.querySelectorAll<HTMLVideoElement>('video[part~="video"]')) {
       this.#visibility.observe(video); // observing an observed element again is a no-op
+      this.#observed.add(video);
       const stream = video.srcObject as MediaStream | null;
       if (!stream || this.#played.get(video) === stream) continue;
       this.#played.set(video, stream);
