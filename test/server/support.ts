@@ -159,7 +159,8 @@ export async function startServerProcess(args: string[] = [], env: Record<string
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const line = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start in 20 s')), 20_000);
+    // Generous: tsx compiles the server at start, which takes seconds on a loaded 2-core machine.
+    const timer = setTimeout(() => reject(new Error('server did not start in 45 s')), 45_000);
     void exited.then((code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (l) => {
       clearTimeout(timer);
