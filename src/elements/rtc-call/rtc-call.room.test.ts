@@ -53,7 +53,8 @@ describe('<rtc-call> rooms of several people (real server, real peer connections
       unobserved.push(target);
       return unobserve.call(this, target);
     };
-    const danVideo = (await until(() => tileOf(bob, j.participantId), 'Bob shows Dan')).querySelector('video')!;
+    const danTile = await until(() => tileOf(bob, j.participantId), 'Bob shows Dan');
+    const danVideo = danTile!.querySelector('video')!;
     try {
       dan.leave();
       expect((await left).participantId).to.equal(j.participantId);
