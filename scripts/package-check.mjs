@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /**
  * Checks the package as users install it (after `npm run build`): every `exports` target and the
- * manifest exist and are packed; the library build imports nothing but lit and @lit/context; and
- * the self-contained bundle works from a plain <script type="module"> in headless Chromium.
+ * manifest exist and are packed; the library build imports nothing but lit and @lit/context; the
+ * self-contained bundle works from a plain <script type="module"> in headless Chromium; the server
+ * library (`rtc-elements/server`) runs in plain Node; and CommonJS resolution finds the main entry.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import puppeteer from 'puppeteer-core';
 
 const root = new URL('../', import.meta.url);
@@ -57,6 +59,23 @@ try {
   await browser.close();
   server.close();
 }
+// The server library through the package's own exports map, as a user's app imports it.
+const serverLib = await import('rtc-elements/server');
+const running = await serverLib.startSignalingServer({ port: 0, path: 'signal' });
+try {
+  const health = await fetch(`http://127.0.0.1:${running.port}/healthz`);
+  const token = await serverLib.createRoomToken('a-package-check-secret-0123456789abcdef', { room: 'r' });
+  check(
+    running.url.endsWith('/signal') && health.ok && (await serverLib.verifyRoomToken('a-package-check-secret-0123456789abcdef', token, 'r')).room === 'r',
+    `rtc-elements/server imports in plain Node: a server at ${running.url} answers /healthz, and its tokens verify`,
+  );
+} finally {
+  await running.close();
+}
+// CommonJS tooling (Jest, require.resolve) finds the main entry.
+const resolved = createRequire(import.meta.url).resolve('rtc-elements');
+check(resolved.endsWith('/dist/index.js'), `require.resolve('rtc-elements') finds dist/index.js (${resolved})`);
+
 if (problems.length) {
   console.error(`\nPackage check failed:\n  ${problems.join('\n  ')}`);
   process.exit(1);

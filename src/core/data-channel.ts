@@ -217,6 +217,18 @@ function once(dc: RTCDataChannel, type: 'open' | 'bufferedamountlow'): Promise<v
   });
 }
 
+/** The events of a {@link CallChannel}, for typed listeners. */
+export interface CallChannelEventMap {
+  message: ChannelMessageEvent;
+}
+// Typed addEventListener/removeEventListener for `message` (EventTarget alone types every event as Event).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface CallChannel {
+  addEventListener<K extends keyof CallChannelEventMap>(type: K, listener: (this: CallChannel, ev: CallChannelEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof CallChannelEventMap>(type: K, listener: (this: CallChannel, ev: CallChannelEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
 /**
  * One named channel to every participant. Fires `message` ({@link ChannelMessageEvent}) for
  * each message received, with the sender's id. Get one with `CallSession.channel()`.

@@ -7,7 +7,7 @@
  * SIGTERM (or SIGINT): stop accepting, ask clients to reconnect (close code 4012), drain, exit;
  * a second signal exits at once.
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { createRoomToken } from './auth.js';
 import { startSignalingServer } from './http-server.js';
 import { optionsFromEnv, wholeNumber } from './options-from-env.js';
@@ -15,8 +15,27 @@ import { optionsFromEnv, wholeNumber } from './options-from-env.js';
 const strip = <T extends object>(o: T) =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 
+const USAGE = `usage: rtc-signal [--port 8080] [--host 127.0.0.1] [--path /signal] [--max-peers N] [--max-connections N] [--grace-ms N] [--quiet]
+       RTC_TOKEN_SECRET=… rtc-signal token --room R [--user U] [--name N] [--ttl seconds]
+Secrets and the other settings come from the environment (PORT, HOST, RTC_PATH, RTC_TOKEN_SECRET, REDIS_URL, …): see the README.`;
+
+/** `parseArgs` with `--help` / `-h` (usage, exit 0), and a usage error (exit 2) rather than a stack trace. */
+function args<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    const parsed = parseArgs({ ...config, options: { ...config.options, help: { type: 'boolean', short: 'h' } } });
+    if ((parsed.values as { help?: boolean }).help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    return parsed as ReturnType<typeof parseArgs<T>>;
+  } catch (err) {
+    console.error(`rtc-signal: ${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 if (process.argv[2] === 'token') {
-  const { values } = parseArgs({
+  const { values } = args({
     args: process.argv.slice(3),
     options: {
       room: { type: 'string' },
@@ -41,7 +60,7 @@ if (process.argv[2] === 'token') {
   process.exit(0);
 }
 
-const { values } = parseArgs({
+const { values } = args({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8080' },
     host: { type: 'string', default: process.env.HOST ?? '127.0.0.1' },

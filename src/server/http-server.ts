@@ -36,7 +36,8 @@ export async function startSignalingServer(
     http,
     signaling,
     port,
-    url: `ws://${host}:${port}${opts.path ?? '/signal'}`,
+    // An IPv6 address goes in brackets; a path without its slash gets one (as attachSignaling takes it).
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}/${(opts.path ?? '/signal').replace(/^\/+/, '')}`,
     close: async () => {
       await signaling.close();
       http.closeAllConnections?.();

@@ -19,6 +19,16 @@ const list = (v: string | undefined) => {
   return items?.length ? items : undefined;
 };
 
+/** A URL ioredis would take as meant: `redis://` / `rediss://` with a valid port, or a socket path. */
+function redisUrlOk(url: string): boolean {
+  if (url.startsWith('/')) return true;
+  try {
+    return /^rediss?:$/.test(new URL(url).protocol);
+  } catch {
+    return false; // e.g. a port that is not a number
+  }
+}
+
 /** `SignalingOptions` from `env` (secrets come only from here, never from flags). */
 export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingOptions {
   const turnSecret = env.TURN_SECRET;
@@ -27,6 +37,10 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv = process.env): SignalingO
   const clusterNodes = list(env.REDIS_CLUSTER_NODES);
   // A typo in an address fails at start, not as joins refused later.
   for (const s of [...(sentinels ?? []), ...(clusterNodes ?? [])]) hostPort(s, 1);
+  if (env.REDIS_URL && !redisUrlOk(env.REDIS_URL)) {
+    // Not echoed: it may hold a password.
+    throw new Error('REDIS_URL must be a redis:// or rediss:// URL (or the path of a Unix socket)');
+  }
   const redisSettings = [env.REDIS_URL && 'REDIS_URL', sentinels && 'REDIS_SENTINELS', clusterNodes && 'REDIS_CLUSTER_NODES'].filter(Boolean);
   if (redisSettings.length > 1) throw new Error(`set one of ${redisSettings.join(', ')}, not several`);
   // A URL carries its own user, password and TLS (`rediss://user:password@host`).

@@ -91,7 +91,8 @@ export interface SignalingServer {
 
 /** Attaches signaling to `server` at `options.path` (default `/signal`). */
 export function attachSignaling(server: Server, options: SignalingOptions = {}): SignalingServer {
-  const path = options.path ?? '/signal';
+  // `signal` (no leading slash) would match no request: taken as `/signal`.
+  const path = `/${(options.path ?? '/signal').replace(/^\/+/, '')}`;
   const graceMs = options.graceMs ?? 20_000;
   const log = options.log ?? (() => {});
   const metrics = new Metrics();
@@ -196,7 +197,12 @@ export function attachSignaling(server: Server, options: SignalingOptions = {}):
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const requested = pathOf(req);
     if (requested === null) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    if (requested !== path) return; // another upgrade handler (e.g. a dev server) may want it
+    if (requested !== path) {
+      // Another upgrade handler (e.g. a dev server's) may want it; with none, say no, or the
+      // socket would stay open for ever, outside every cap (and hold up close() and SIGTERM).
+      if (server.listenerCount('upgrade') === 1) socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   };
   server.on('upgrade', onUpgrade);

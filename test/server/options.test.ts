@@ -42,9 +42,20 @@ it('the command stops at start on a bad setting, with a message and exit code 2'
     [['--port', '80a'], {}, /--port \(PORT\) must be a whole number from 0 to 65535/],
     [['--port', '0'], { RTC_MAX_CONNECTIONS: '10k' }, /RTC_MAX_CONNECTIONS must be a whole number/],
     [['token', '--room', 'r', '--ttl', '1h'], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /--ttl must be a whole number/],
+    // Unknown flags and missing values: a usage line, not a stack trace.
+    [['--max-peer', '4'], {}, /rtc-signal: Unknown option '--max-peer'[\s\S]*usage: rtc-signal/],
+    [['token', '--room'], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /argument missing[\s\S]*usage:/],
+    // A REDIS_URL ioredis would misread (as a socket path, or with a port that is no number), not echoed.
+    [['--port', '0'], { REDIS_URL: 'redis://user:hunter2@host:notaport' }, /^(?![\s\S]*hunter2)[\s\S]*REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
+    [['--port', '0'], { REDIS_URL: 'localhost:6379' }, /REDIS_URL must be/],
   ] as const) {
     const { code, stderr } = await run([...args], env);
     assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
     assert.match(stderr, message);
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  }
+  for (const args of [['--help'], ['-h'], ['token', '--help']]) {
+    const out = await promisify(execFile)(process.execPath, ['bin/rtc-signal.mjs', ...args], { timeout: 20_000 });
+    assert.match(out.stdout, /^usage: rtc-signal/, `${args.join(' ')} prints the usage and exits 0`);
   }
 });
