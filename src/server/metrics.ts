@@ -27,6 +27,8 @@ export class Metrics {
   resyncs = 0;
   /** Participants asked to join again because the room was told they had left (a sweep of this process). */
   rejoins = 0;
+  /** Participants' display names changed in place (`rename`), as applied. */
+  renames = 0;
   /** Signals for a participant on another process given up: not heard within 5 s, or the recipient gone. */
   signalsLost = 0;
   readonly refused = new Map<RefusalReason, number>();
@@ -47,6 +49,7 @@ export class Metrics {
       ...metric('resumes_total', 'counter', 'Participants who came back with a resume secret.', this.resumes),
       ...metric('resyncs_total', 'counter', 'Times the link to Redis came back after a break and the rooms caught up.', this.resyncs),
       ...metric('rejoins_total', 'counter', 'Participants asked to join again: this process had been taken for dead and swept.', this.rejoins),
+      ...metric('renames_total', 'counter', 'Display names changed in place (rename), as applied to the directory.', this.renames),
       ...metric('messages_relayed_total', 'counter', 'Signals relayed to another participant.', this.relayed),
       ...metric('signals_lost_total', 'counter', 'Signals for a participant on another process given up: not heard within 5 s, or the recipient gone.', this.signalsLost),
       ...metric('messages_refused_total', 'counter', 'Frames and connections refused, by reason.', this.refused),

@@ -22,6 +22,7 @@ import { TokenError, verifyRoomToken, type RoomGrant } from './auth.js';
 import { sendError, transmit, type Delivery } from './delivery.js';
 import type { BusEvent, Directory, MemberRecord, SignalEvent } from './directory.js';
 import type { Metrics, RefusalReason } from './metrics.js';
+import { TokenBucket } from './rate-limit.js';
 import { parsedSignal, type SignalFrame } from './signal-frame.js';
 import { newSlot, signalPrefix, type Conn, type Slot } from './slot.js';
 import { TURN_TTL_SECONDS, turnCredentials, type TurnOptions } from './turn.js';
@@ -51,7 +52,12 @@ export interface RoomsContext {
 
 const clean = (s: string) =>
   // eslint-disable-next-line no-control-regex
-  s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH);
+  s.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_NAME_LENGTH)
+    // A lone surrogate: Redis's cjson cannot read the record back (REMOVE and RENAME then fail for ever).
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+
+/** Renames per participant: a few at once, then one a second, the latest name winning. */
+const RENAME_RATE = { perSecond: 1, burst: 5 };
 
 /** How long this process passes on signals for a participant of its that resumed elsewhere (past a sender's hold). */
 const MOVED_MS = 10_000;
@@ -161,9 +167,12 @@ export class Rooms {
       }
       case 'renamed': {
         // Not known yet: its join, still on its way, comes first on the same channel.
-        if (!view.has(event.peer.id)) return;
-        view.set(event.peer.id, event.peer);
-        this.#toLocal(room, () => renamed(peerInfo(event.peer)));
+        const rec = view.get(event.peer.id);
+        if (!rec || rec.name === event.peer.name) return;
+        // The name only: where it is held comes from joins and takeovers (this may be from a process it has left).
+        const next = { ...rec, name: event.peer.name };
+        view.set(rec.id, next);
+        this.#toLocal(room, () => renamed(peerInfo(next)));
         return;
       }
       case 'takeover': {
@@ -269,11 +278,13 @@ export class Rooms {
     const { directory, log, metrics } = this.#cx;
     metrics.resyncs++;
     const proc = directory().proc;
+    for (const slot of this.slots.values()) this.#applyName(slot); // renames Redis refused during the break
     for (const room of [...this.#local.keys()]) {
       // What we knew before asking: whatever changes while the answer is on its way was done
       // by an event newer than the answer, and the answer must not undo it.
       const slotsBefore = [...(this.#local.get(room) ?? [])];
       const knownBefore = new Set(this.#views.get(room)?.keys());
+      const namesBefore = new Map([...(this.#views.get(room)?.values() ?? [])].map((r) => [r.id, r.name]));
       let members: MemberRecord[];
       try {
         members = await directory().members(room);
@@ -302,9 +313,11 @@ export class Rooms {
       }
       const view = this.#views.get(room);
       if (!view) continue; // none of ours left in it
-      for (const m of byId.values()) {
+      for (let m of byId.values()) {
         const before = view.get(m.id);
         if (before) {
+          // Renamed by an event newer than the answer: keep that name.
+          if (before.name !== namesBefore.get(m.id)) m = { ...m, name: before.name };
           view.set(m.id, m);
           if (before.name !== m.name) this.#toLocal(room, () => renamed(peerInfo(m))); // renamed during the break
         } else if (!knownBefore.has(m.id)) {
@@ -344,6 +357,7 @@ export class Rooms {
     if (this.slots.get(slot.info.id) !== slot) return;
     this.slots.delete(slot.info.id);
     clearTimeout(slot.graceTimer);
+    clearTimeout(slot.renameTimer);
     delivery.forget(slot);
     metrics.participants = this.slots.size;
     if (slot.conn) {
@@ -496,6 +510,7 @@ export class Rooms {
       (this.#views.get(room)?.has(id) ?? false) || (claim !== undefined && members.some((m) => m.id === id && m.proc !== rec.proc));
     // A slot of the same id here (a second connection with the same claim) goes first: if it was
     // our last in the room, that takes the room's view with it (the join still holds the watch).
+    const nameBefore = this.#views.get(room)?.get(id)?.name;
     const stale = this.slots.get(id);
     if (stale) this.drop(stale, false);
     const view = this.#views.get(room) ?? new Map<string, MemberRecord>();
@@ -528,6 +543,9 @@ export class Rooms {
     transmit(conn, this.#welcome(slot, claim !== undefined));
     if (known) {
       directory.publish(room, { kind: 'takeover', id, proc: rec.proc });
+      // It may come back under a name it took while away (the others drop a 'renamed' that changes nothing).
+      directory.publish(room, { kind: 'renamed', peer: rec });
+      if (nameBefore !== undefined && nameBefore !== rec.name) this.#toLocal(room, () => renamed(slot.info), id);
     } else {
       directory.publish(room, { kind: 'joined', peer: rec });
       this.#toLocal(room, () => joined(slot.info), id);
@@ -586,22 +604,58 @@ export class Rooms {
   rename(conn: Conn, name: string): void {
     const slot = conn.slot;
     if (!slot) return this.#cx.violation(conn, 'not-joined', 'join a room first');
-    if (slot.nameFixed) return this.#cx.violation(conn, 'forbidden', 'your room token sets your name');
+    name = clean(name);
+    if (slot.nameFixed) {
+      if (name === slot.info.name) return;
+      // A valid request the room refuses, not a malformed frame: answered, not counted toward closing.
+      this.#cx.metrics.refuse('forbidden');
+      return sendError(conn, 'forbidden', 'your room token sets your name');
+    }
+    slot.wantName = name;
+    this.#applyName(slot);
+  }
+
+  /** Gives `slot` the name it last asked for, one directory call at a time and at most `RENAME_RATE`. */
+  #applyName(slot: Slot): void {
+    if (slot.renaming || slot.renameTimer || slot.wantName === undefined || this.slots.get(slot.info.id) !== slot) return;
+    if (slot.wantName === slot.info.name) return void (slot.wantName = undefined); // nothing to tell the room
+    slot.renames ??= new TokenBucket(RENAME_RATE.perSecond, RENAME_RATE.burst);
+    if (!slot.renames.take()) {
+      slot.renameTimer = setTimeout(() => {
+        slot.renameTimer = undefined;
+        this.#applyName(slot);
+      }, 1000 / RENAME_RATE.perSecond);
+      slot.renameTimer.unref?.();
+      return;
+    }
+    const name = slot.wantName;
+    slot.wantName = undefined;
+    slot.renaming = true;
     const directory = this.#cx.directory();
-    directory.rename(slot.room, slot.info.id, directory.proc, clean(name)).then(
+    directory.rename(slot.room, slot.info.id, directory.proc, name).then(
       (rec) => {
+        slot.renaming = false;
         if (!rec || this.slots.get(rec.id) !== slot) return; // left or moved meanwhile
         slot.info = peerInfo(rec);
+        this.#cx.metrics.renames++;
         this.#views.get(slot.room)?.set(rec.id, rec);
         directory.publish(slot.room, { kind: 'renamed', peer: rec });
         this.#toLocal(slot.room, () => renamed(slot.info));
+        this.#applyName(slot);
       },
       (err) => {
-        this.#cx.log(`rename ${slot.info.id}: ${(err as Error).message}`);
-        if (slot.conn) sendError(slot.conn, 'unavailable', 'the name could not be changed right now; try again shortly');
+        slot.renaming = false;
+        slot.wantName ??= name; // asked again once Redis is back (resync)
+        this.#cx.metrics.refuse('unavailable');
+        const now = Date.now();
+        if (now - this.#renameLoggedAt > 10_000) {
+          this.#renameLoggedAt = now;
+          this.#cx.log(`rename ${slot.info.id}: ${(err as Error).message} (renames wait for Redis)`);
+        }
       },
     );
   }
+  #renameLoggedAt = -Infinity;
 
   /** A standalone acknowledgement from `conn`'s participant. */
   ack(conn: Conn, seq: number): void {

@@ -45,6 +45,11 @@ export interface Slot {
   info: PeerInfo;
   /** The room token set the display name: the participant may not change it. */
   nameFixed?: boolean;
+  /** The name last asked for, not yet in the directory; a rename under way; renames allowed; the wait for one. */
+  wantName?: string;
+  renaming?: boolean;
+  renames?: TokenBucket;
+  renameTimer?: ReturnType<typeof setTimeout>;
   room: string;
   secret: string;
   epoch: string;

@@ -41,6 +41,8 @@ describe('rename', () => {
     b.send({ v: 1, type: 'signal', to: wa.id, data: MEDIA_STATE });
     assert.equal((await a.next((f) => f.type === 'signal', 'B’s signal reaches A')).from, wb.id);
     assert.equal(a.closed, undefined, 'A stayed connected');
+    const metrics = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    assert.match(metrics, /^rtc_signal_renames_total 1$/m, 'counted');
   });
 
   it('a resumed connection keeps the new name', async () => {
