@@ -151,17 +151,38 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+/**
+ * Every server process a test started and has not stopped. A test that fails half way (one of two
+ * processes did not start, so neither was handed to the test's clean-up) leaves some; their pipes
+ * would keep the test file, and so the whole run, alive for ever. Killed after the file's tests.
+ */
+const spawned = new Set<ReturnType<typeof spawn>>();
+after(() => {
+  for (const child of spawned) child.kill('SIGKILL');
+});
+
 /** Starts `src/server/cli.ts` with `args` and `env`; resolves once it listens. */
 export async function startServerProcess(args: string[] = [], env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/cli.ts', '--host', '127.0.0.1', '--quiet', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, ...env },
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  spawned.add(child);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      spawned.delete(child);
+      resolve(code);
+    }),
+  );
   const line = await new Promise<string>((resolve, reject) => {
+    const fail = (err: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL'); // not left running (and holding the test file open) after a failed start
+      reject(err);
+    };
     // Generous: tsx compiles the server at start, which takes seconds on a loaded 2-core machine.
-    const timer = setTimeout(() => reject(new Error('server did not start in 45 s')), 45_000);
-    void exited.then((code) => reject(new Error(`server exited with ${code}`)));
+    const timer: ReturnType<typeof setTimeout> = setTimeout(() => fail(new Error('server did not start in 45 s')), 45_000);
+    void exited.then((code) => fail(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout! }).once('line', (l) => {
       clearTimeout(timer);
       resolve(l);
