@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, afterEach, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { Participant, framesRise, launch, servePage } from './browser.js';
 import { connectRedis } from '../../src/server/redis-connection.js';
@@ -23,10 +23,12 @@ before(async () => {
   if (!skip) cluster = await startRedisCluster(3);
 });
 
-after(async () => {
-  for (const stop of cleanup.reverse()) await stop();
-  cluster?.stop();
+// Each test's processes, clients and browsers go after it, so the next does not share two cores
+// with a call still running; the cluster goes after them all.
+afterEach(async () => {
+  for (const stop of cleanup.splice(0).reverse()) await stop();
 });
+after(() => cluster?.stop());
 
 /** Two server processes on the cluster (`seeds`), each starting from a different node, with a 1 s grace period. */
 async function twoProcesses(seeds = cluster!.seeds, more: Record<string, string> = {}): Promise<[ServerProcess, ServerProcess]> {

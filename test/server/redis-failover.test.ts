@@ -10,18 +10,21 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, it } from 'node:test';
+import { afterEach, it } from 'node:test';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
 import { redisLink, skipRedis as skip, startRedis, testCerts, type RedisProcess, type Secure } from './redis-support.js';
 import { MEDIA_STATE, RawClient, startServerProcess, until, type ServerProcess } from './support.js';
 
-/** What each test started, stopped in reverse order after them all. */
+/**
+ * What the test started, stopped in reverse order after it: a later test must not share two cores
+ * with an earlier one's Redis set, server processes and browsers (a call still encoding video
+ * slowed the TLS failover after it past its time limits in CI).
+ */
 const started: { stop(): unknown }[] = [];
 const stopping = (stop: () => unknown) => started.push({ stop });
-after(async () => {
-  for (const s of started.reverse()) await s.stop();
+afterEach(async () => {
+  for (const s of started.splice(0).reverse()) await s.stop();
 });
-
 /** A master and its replica, the replica in sync. */
 async function masterAndReplica(secure: Secure = {}): Promise<[RedisProcess, RedisProcess]> {
   const master = await startRedis([], undefined, secure);

@@ -11,7 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer as createHttpServer } from 'node:http';
 import { join } from 'node:path';
-import { after, before, it } from 'node:test';
+import { after, afterEach, before, it } from 'node:test';
 import type { Browser } from 'puppeteer-core';
 import { attachSignaling } from '../../src/server/signaling-server.js';
 import { Participant, eventually, framesRise, launch, servePage } from './browser.js';
@@ -34,9 +34,13 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rtc-redis-late-'));
 });
 
+// Each test's processes and browsers go after it (the next must not share two cores with a call
+// still running); the page server and Redis after them all.
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.stop();
+  for (const b of browsers.splice(0)) await b.close();
+});
 after(async () => {
-  for (const s of servers) await s.stop();
-  for (const b of browsers) await b.close();
   await page?.close();
   main?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
