@@ -41,8 +41,8 @@ export class WebSocketTransport implements SignalingTransport {
       this.#socket = socket;
       let opened = false;
       const timer = setTimeout(() => {
-        if (opened || this.#socket !== socket) return;
-        this.#socket = undefined;
+        if (opened) return;
+        if (this.#socket === socket) this.#socket = undefined;
         socket.close();
         reject(new Error(`the signaling server at ${this.url} did not answer in time`));
       }, this.#opts.connectTimeoutMs ?? 5000);
@@ -61,10 +61,15 @@ export class WebSocketTransport implements SignalingTransport {
       };
       socket.onclose = (event) => {
         clearTimeout(timer);
+        // Closed before it opened, by us (close() while connecting) or not: connect() fails either way.
+        if (!opened) {
+          if (this.#socket === socket) this.#socket = undefined;
+          reject(new Error(`could not reach the signaling server at ${this.url}`));
+          return;
+        }
         if (this.#socket !== socket) return; // closed on purpose
         this.#socket = undefined;
-        if (!opened) reject(new Error(`could not reach the signaling server at ${this.url}`));
-        else this.onclose?.({ code: event.code, reason: event.reason });
+        this.onclose?.({ code: event.code, reason: event.reason });
       };
     });
   }

@@ -8,6 +8,7 @@
  * a second signal exits at once.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { validName, validRoom } from '../protocol/messages.js';
 import { createRoomToken } from './auth.js';
 import { startSignalingServer } from './http-server.js';
 import { optionsFromEnv, wholeNumber } from './options-from-env.js';
@@ -51,7 +52,11 @@ if (process.argv[2] === 'token') {
   }
   let ttlSeconds;
   try {
-    ttlSeconds = wholeNumber(values.ttl, '--ttl');
+    // At most 30 days: a room token is a ticket to one call, not a credential for ever.
+    ttlSeconds = wholeNumber(values.ttl, '--ttl', 1, 30 * 24 * 3600);
+    // What the server and client take; a token for a room no client can join is a mistake said now.
+    if (!validRoom(values.room)) throw new Error('--room must be 1–128 characters, without control characters');
+    if (values.name !== undefined && !validName(values.name)) throw new Error('--name must be up to 64 characters, without control characters');
   } catch (err) {
     console.error(`rtc-signal token: ${(err as Error).message}`);
     process.exit(2);

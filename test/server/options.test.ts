@@ -42,6 +42,8 @@ it('the command stops at start on a bad setting, with a message and exit code 2'
     [['--port', '80a'], {}, /--port \(PORT\) must be a whole number from 0 to 65535/],
     [['--port', '0'], { RTC_MAX_CONNECTIONS: '10k' }, /RTC_MAX_CONNECTIONS must be a whole number/],
     [['token', '--room', 'r', '--ttl', '1h'], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /--ttl must be a whole number/],
+    [['token', '--room', 'r', '--ttl', '9007199254740991'], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /--ttl must be a whole number from 1 to 2592000/],
+    [['token', '--room', 'r'.repeat(129)], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /--room must be 1–128 characters/],
     // Unknown flags and missing values: a usage line, not a stack trace.
     [['--max-peer', '4'], {}, /rtc-signal: Unknown option '--max-peer'[\s\S]*usage: rtc-signal/],
     [['token', '--room'], { RTC_TOKEN_SECRET: 'a-test-secret-of-reasonable-length-0123456789' }, /argument missing[\s\S]*usage:/],
