@@ -6,6 +6,8 @@
  * (back-pressure) instead of overrunning the SCTP buffer.
  */
 
+import { within } from './within.js';
+
 /** Delivery options of a channel; every side must open a label with the same options. */
 export interface ChannelOptions {
   /** In-order delivery (default true). */
@@ -196,12 +198,6 @@ export class ChannelEnd {
   close(): void {
     this.dc.onmessage = null;
   }
-}
-
-function within(p: Promise<void>, ms: number, message: string): Promise<void> {
-  let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
 function once(dc: RTCDataChannel, type: 'open' | 'bufferedamountlow'): Promise<void> {

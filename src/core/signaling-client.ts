@@ -26,6 +26,7 @@ import {
 import { Inbox, Outbox } from '../protocol/sequencing.js';
 import { backoffDelay } from './backoff.js';
 import type { SignalingTransport, TransportClose } from './signaling-transport.js';
+import { within } from './within.js';
 
 /** A refusal or failure from the signaling layer, with a stable code. */
 export class SignalingError extends Error {
@@ -140,12 +141,6 @@ const ACK_DELAY_MS = 1000;
 
 /** The longest one connect-and-join attempt (token, connection, welcome) may take, ms. */
 const ATTEMPT_MS = 10_000;
-
-const within = <T>(p: Promise<T>, ms: number, message: string) =>
-  new Promise<T>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(message)), ms);
-    p.then((v) => (clearTimeout(t), resolve(v)), (e) => (clearTimeout(t), reject(e)));
-  });
 
 /**
  * A display name as the server accepts it: control characters (a pasted newline, a tab) made

@@ -14,36 +14,44 @@ import { signalingUrl, uniqueRoom, until } from '../test-support/call-helpers.js
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A scripted server that needs a room token (4401 without one, as the real one with a token secret). */
-class TokenServer {
-  up = true;
-  made: Conn[] = [];
-  factory = () => {
-    const c = new Conn(this);
-    this.made.push(c);
-    return c;
-  };
-}
-class Conn implements SignalingTransport {
+/**
+ * One connection to a scripted server: it welcomes a join (with `peers`) unless `mute` (it then
+ * accepts the socket and never says anything), records what it is sent, and can be dropped. With
+ * `tokenRequired`, a join without a token is closed with 4401, as the real server with a secret.
+ */
+class ScriptedConn implements SignalingTransport {
   onmessage?: (m: ServerMessage) => void;
   onclose?: (i: TransportClose) => void;
-  constructor(private readonly srv: TokenServer) {}
+  sent: ClientMessage[] = [];
+  constructor(readonly opts: { mute?: boolean; peers?: { id: string; name: string }[]; tokenRequired?: boolean; up?: () => boolean } = {}) {}
   async connect(): Promise<void> {
-    if (!this.srv.up) throw new Error('unreachable');
+    if (this.opts.up && !this.opts.up()) throw new Error('unreachable');
   }
   send(m: ClientMessage): void {
-    if (m.type !== 'join') return;
-    if (!m.token) {
+    this.sent.push(m);
+    if (this.opts.mute || m.type !== 'join') return;
+    if (this.opts.tokenRequired && !m.token) {
       setTimeout(() => this.onclose?.({ code: 4401, reason: 'room token required' }));
       return;
     }
-    const welcome = { v: 1, type: 'welcome', id: 'me', room: 'r', peers: [], resume: 's', resumed: !!m.resume, epoch: 'e', ack: 0 };
+    const welcome = { v: 1, type: 'welcome', id: 'me', room: 'r', peers: this.opts.peers ?? [], resume: 's', resumed: !!m.resume, epoch: 'e', ack: 0 };
     setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
   }
   close(): void {}
   drop(): void {
     this.onclose?.({ code: 1006, reason: '' });
   }
+}
+
+/** A scripted server that needs a room token and can be made unreachable. */
+class TokenServer {
+  up = true;
+  made: ScriptedConn[] = [];
+  factory = () => {
+    const c = new ScriptedConn({ tokenRequired: true, up: () => this.up });
+    this.made.push(c);
+    return c;
+  };
 }
 
 describe('CallSession: signaling reconnection and room tokens', () => {
@@ -138,31 +146,12 @@ describe('CallSession: participants as someone leaves', () => {
   });
 });
 
-/** A server whose n-th connection (0-based) onwards accepts the socket and then never says anything. */
-class MuteAfter implements SignalingTransport {
-  onmessage?: (m: ServerMessage) => void;
-  onclose?: (i: TransportClose) => void;
-  sent: ClientMessage[] = [];
-  constructor(readonly mute: boolean, readonly peers: { id: string; name: string }[] = []) {}
-  async connect(): Promise<void> {}
-  send(m: ClientMessage): void {
-    this.sent.push(m);
-    if (this.mute || m.type !== 'join') return;
-    const welcome = { v: 1, type: 'welcome', id: 'me', room: 'r', peers: this.peers, resume: 's', resumed: !!m.resume, epoch: 'e', ack: 0 };
-    setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
-  }
-  close(): void {}
-  drop(): void {
-    this.onclose?.({ code: 1006, reason: '' });
-  }
-}
-
 describe('CallSession: a server that stops answering', () => {
   it('reconnection to a server that accepts the socket but never welcomes gives up after reconnectTimeoutMs', async () => {
-    const made: MuteAfter[] = [];
+    const made: ScriptedConn[] = [];
     const s = new CallSession({
       signaling: () => {
-        const t = new MuteAfter(made.length > 0);
+        const t = new ScriptedConn({ mute: made.length > 0 });
         made.push(t);
         return t;
       },
@@ -181,7 +170,7 @@ describe('CallSession: a server that stops answering', () => {
 
   it('a first join to a server that accepts the socket but never welcomes does not stay "connecting" for ever', async function () {
     this.timeout(40000);
-    const s = new CallSession({ signaling: () => new MuteAfter(true), room: 'r', mediaWaitMs: 0 });
+    const s = new CallSession({ signaling: () => new ScriptedConn({ mute: true }), room: 'r', mediaWaitMs: 0 });
     void s.join();
     await until(() => s.state.status === 'error', 'the join fails', 30000);
     expect(s.state.error?.code).to.equal('signaling-timeout');
@@ -192,11 +181,11 @@ describe('CallSession: a server that stops answering', () => {
     this.timeout(40000);
     // The socket stays "open" but nothing goes through any more either way, and no close comes
     // (a Wi-Fi to cellular switch that the browser does not report on an established socket).
-    const made: MuteAfter[] = [];
+    const made: ScriptedConn[] = [];
     let dead = false;
     const s = new CallSession({
       signaling: () => {
-        const t = new MuteAfter(made.length > 0, [{ id: 'p-bob', name: 'Bob' }]);
+        const t = new ScriptedConn({ mute: made.length > 0, peers: [{ id: 'p-bob', name: 'Bob' }] });
         made.push(t);
         const send = t.send.bind(t);
         t.send = (m) => (dead ? void t.sent.push(m) : send(m));
@@ -217,9 +206,9 @@ describe('CallSession: a server that stops answering', () => {
 
 describe('CallSession: a negotiation that fails', () => {
   it('an offer the browser refuses is reported in the call state, not only on the console', async () => {
-    let t!: MuteAfter;
+    let t!: ScriptedConn;
     const s = new CallSession({
-      signaling: () => (t = new MuteAfter(false, [{ id: 'p-bob', name: 'Bob' }])),
+      signaling: () => (t = new ScriptedConn({ peers: [{ id: 'p-bob', name: 'Bob' }] })),
       room: 'r',
       mediaWaitMs: 0,
     });

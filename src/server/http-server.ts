@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachSignaling, type SignalingOptions, type SignalingServer } from './signaling-server.js';
+import { attachSignaling, signalingPath, type SignalingOptions, type SignalingServer } from './signaling-server.js';
 
 /** A listening server and its signaling endpoint. */
 export interface RunningServer {
@@ -37,7 +37,7 @@ export async function startSignalingServer(
     signaling,
     port,
     // An IPv6 address goes in brackets; a path without its slash gets one (as attachSignaling takes it).
-    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}/${(opts.path ?? '/signal').replace(/^\/+/, '')}`,
+    url: `ws://${host.includes(':') ? `[${host}]` : host}:${port}${signalingPath(opts.path)}`,
     close: async () => {
       await signaling.close();
       http.closeAllConnections?.();

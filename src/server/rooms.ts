@@ -704,6 +704,9 @@ export class Rooms {
     clearInterval(this.#turnTimer);
     for (const { timer } of this.#unknownSenders.values()) clearTimeout(timer);
     this.#unknownSenders.clear();
-    for (const slot of this.slots.values()) clearTimeout(slot.graceTimer);
+    for (const slot of this.slots.values()) {
+      clearTimeout(slot.graceTimer);
+      clearTimeout(slot.renameTimer);
+    }
   }
 }

@@ -89,10 +89,12 @@ export interface SignalingServer {
   close(): Promise<void>;
 }
 
+/** The path signaling answers on: `options.path`, with its leading slash (`signal` would match no request). */
+export const signalingPath = (path = '/signal') => `/${path.replace(/^\/+/, '')}`;
+
 /** Attaches signaling to `server` at `options.path` (default `/signal`). */
 export function attachSignaling(server: Server, options: SignalingOptions = {}): SignalingServer {
-  // `signal` (no leading slash) would match no request: taken as `/signal`.
-  const path = `/${(options.path ?? '/signal').replace(/^\/+/, '')}`;
+  const path = signalingPath(options.path);
   const graceMs = options.graceMs ?? 20_000;
   const log = options.log ?? (() => {});
   const metrics = new Metrics();
