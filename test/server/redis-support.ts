@@ -53,7 +53,21 @@ export function testCerts(dir: string): TestCerts {
  * holds those lines. Resolves once it answers PING.
  */
 export async function startRedis(args: string[] = [], sentinel?: string[], secure: Secure = {}): Promise<RedisProcess> {
-  const port = await freePort();
+  // A port found free can be taken before redis-server binds it (by any outgoing connection: free
+  // ports come from the same ephemeral range): then it is tried again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startRedisOn(await freePort(), args, sentinel, secure);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === 3) throw err;
+    }
+  }
+}
+
+/** redis-server exited because a port it was to listen on was taken meanwhile. */
+export class PortTaken extends Error {}
+
+async function startRedisOn(port: number, args: string[], sentinel: string[] | undefined, secure: Secure): Promise<RedisProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'rtc-redis-'));
   let argv: string[];
   if (sentinel) {
@@ -70,7 +84,15 @@ export async function startRedis(args: string[] = [], sentinel?: string[], secur
     argv.push('--tls-ca-cert-file', tls.ca, '--tls-auth-clients', 'no', '--tls-cluster', 'yes', '--tls-replication', 'yes');
   }
   if (password) argv.push('--requirepass', password, '--masterauth', password);
-  const proc = spawn(REDIS, argv, { stdio: 'ignore' });
+  const proc = spawn(REDIS, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its log, for why it exited (the last few KB; it logs little once running).
+  let log = '';
+  const keep = (b: Buffer) => (log = (log + b.toString()).slice(-4000));
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  // The pipes alone must not keep a test file running (the process is killed by `stop`).
+  (proc.stdout as Socket).unref();
+  (proc.stderr as Socket).unref();
   const url = `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`;
   const client = new Redis(url, {
     lazyConnect: true,
@@ -96,7 +118,8 @@ export async function startRedis(args: string[] = [], sentinel?: string[], secur
       client.disconnect();
       proc.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
-      throw new Error(`redis-server ${argv.join(' ')} ${exited ? 'exited' : 'did not start'}`);
+      const why = `redis-server ${argv.join(' ')} ${exited ? 'exited' : 'did not start'}:\n${log.trim().split('\n').slice(-5).join('\n')}`;
+      throw exited && /address already in use/i.test(log) ? new PortTaken(why) : new Error(why);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -125,11 +148,17 @@ export async function startRedisCluster(
   // The cluster bus on a port of its own: by default it is the client port + 10000, which may be
   // taken, or past 65535 for a port from the upper ephemeral range.
   const busPorts = new Map<RedisProcess, number>();
-  const node = async () => {
-    const bus = await freePort();
-    const n = await startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', '--cluster-port', String(bus)], undefined, secure);
-    busPorts.set(n, bus);
-    return n;
+  const node = async (): Promise<RedisProcess> => {
+    for (let attempt = 1; ; attempt++) {
+      const bus = await freePort();
+      try {
+        const n = await startRedis(['--cluster-enabled', 'yes', '--cluster-node-timeout', '2000', '--cluster-port', String(bus)], undefined, secure);
+        busPorts.set(n, bus);
+        return n;
+      } catch (err) {
+        if (!(err instanceof PortTaken) || attempt === 3) throw err; // the bus port was taken
+      }
+    }
   };
   const started: RedisProcess[] = [];
   const stop = () => started.forEach((n) => n.stop());
