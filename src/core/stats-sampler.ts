@@ -3,7 +3,7 @@
  * someone consumes the samples: every consumer shares one `getStats()` per connection per tick.
  * Also `StatsFeed`, a source fed by hand (recorded or synthetic samples) with the same interface.
  */
-import { peerStats, sampleOf, snapshotOf, type Snapshot, type StatsSample } from './stats.js';
+import { peerStats, ReportReader, sampleOf, type Snapshot, type StatsSample } from './stats.js';
 
 /** Fired with each new sample (type `sample`). */
 export class StatsSampleEvent extends Event {
@@ -129,6 +129,7 @@ export class StatsSampler extends EventTarget implements StatsSource {
   #consumers = new Consumers((n) => (n > 0 ? this.#start() : this.#stop()));
   #timer?: ReturnType<typeof setTimeout>;
   #previous = new Map<string, Snapshot>();
+  #readers = new Map<string, ReportReader>();
   #latest: StatsSample | null = null;
   #history = new BitrateHistory(StatsSampler.historyWindow);
   #running = false;
@@ -182,6 +183,7 @@ export class StatsSampler extends EventTarget implements StatsSource {
   /** Forgets previous reports and history (the call ended); consumers stay registered. */
   reset(): void {
     this.#previous.clear();
+    this.#readers.clear();
     this.#history.clear();
     this.#latest = null;
   }
@@ -234,6 +236,12 @@ export class StatsSampler extends EventTarget implements StatsSource {
     return (await this.sample()) === null;
   }
 
+  #reader(id: string): ReportReader {
+    let reader = this.#readers.get(id);
+    if (!reader) this.#readers.set(id, (reader = new ReportReader()));
+    return reader;
+  }
+
   #open(): [string, RTCPeerConnection][] {
     return [...this.connections()].filter(([, pc]) => pc.connectionState !== 'closed');
   }
@@ -247,7 +255,7 @@ export class StatsSampler extends EventTarget implements StatsSource {
     const conns = this.#open();
     this.#getStatsCalls += conns.length;
     const reports = await Promise.all(
-      conns.map(([id, pc]) => pc.getStats().then((r) => [id, pc, snapshotOf(r)] as const, () => id)),
+      conns.map(([id, pc]) => pc.getStats().then((r) => [id, pc, this.#reader(id).read(r)] as const, () => id)),
     );
     // A report that failed once (a connection being replaced) keeps that participant's baseline
     // and history: the next report goes on from them.
@@ -269,7 +277,12 @@ export class StatsSampler extends EventTarget implements StatsSource {
       ts = Math.max(ts, newest);
       if (before) interval = Math.max(interval, newest - before);
     }
-    for (const id of this.#previous.keys()) if (!seen.has(id) && !failed.has(id)) this.#previous.delete(id);
+    for (const id of this.#previous.keys()) {
+      if (!seen.has(id) && !failed.has(id)) {
+        this.#previous.delete(id);
+        this.#readers.delete(id);
+      }
+    }
     if (peers.length === 0 && seen.size > 0) return null;
     const sample = sampleOf(peers, ts || performance.timeOrigin + performance.now(), interval);
     this.#latest = sample;

@@ -1,7 +1,7 @@
 // Pure logic over report entries shaped like Chromium's (real-call behaviour is proven in
 // src/elements/rtc-stats/*.test.ts); the quality thresholds and MOS formula are checked here.
 import { expect } from '@open-wc/testing';
-import { peerStats, sampleOf, snapshotOf } from './stats.js';
+import { peerStats, ReportReader, sampleOf, snapshotOf } from './stats.js';
 import { estimateMos, scoreQuality, worstQuality } from './quality.js';
 import { formatBitrate, formatMs, formatPercent, parseBitrateValue } from './format.js';
 import { StatsFeed } from './stats-sampler.js';
@@ -68,6 +68,71 @@ describe('stats from reports', () => {
     (entries.find((e) => e.id === 'l') as Record<string, unknown>).candidateType = 'host';
     const p = peerStats('x', undefined, snapshotOf(entries));
     expect(p.connection.path).to.equal('direct');
+  });
+});
+
+describe('ReportReader', () => {
+  // A report as Chromium gives it, counting what is read: entries no figure uses beside the rest.
+  const live = (ts: number, extra: Record<string, unknown>[] = [], change: (e: Record<string, unknown>[]) => void = () => {}) => {
+    const entries: Record<string, unknown>[] = [
+      ...report(ts, { sentVideo: ts * 10, sentAudio: ts, recvVideo: ts * 5 }),
+      { id: 'cert', type: 'certificate', timestamp: ts },
+      { id: 'l2', type: 'local-candidate', candidateType: 'host', timestamp: ts },
+      { id: 'cp2', type: 'candidate-pair', localCandidateId: 'l2', remoteCandidateId: 'r', timestamp: ts },
+      { id: 'ms', type: 'media-source', kind: 'video', timestamp: ts },
+      ...extra,
+    ];
+    change(entries);
+    const map = new Map(entries.map((e) => [e.id as string, e as { id: string; type: string; timestamp: number }]));
+    const counts = { got: 0, listed: 0 };
+    return {
+      counts,
+      size: map.size,
+      get: (id: string) => (counts.got++, map.get(id)),
+      values: () => (counts.listed++, map.values()),
+    };
+  };
+
+  it('reads only the entries the figures use once it knows them, with the same figures as a full read', () => {
+    const reader = new ReportReader();
+    const first = live(1000);
+    const a = reader.read(first);
+    expect(first.counts.listed, 'the first read lists the report').to.equal(1);
+    expect([...a.keys()].sort()).to.deep.equal(['c-opus', 'c-vp8', 'cp', 'i-a', 'i-v', 'l', 'o-a', 'o-v', 'r', 'ri-a', 't']);
+    const second = live(2000);
+    const b = reader.read(second);
+    expect(second.counts.listed, 'the second read goes by id').to.equal(0);
+    expect(second.counts.got).to.equal(11);
+    expect(peerStats('x', a, b)).to.deep.equal(peerStats('x', snapshotOf(live(1000)), snapshotOf(live(2000))));
+  });
+
+  it('reads the whole report again when its shape changes: a new entry, a new selected pair, a new codec, an entry gone', () => {
+    const reader = new ReportReader();
+    const listed = (r: ReturnType<typeof live>) => (reader.read(r), r.counts.listed);
+    listed(live(1000));
+    expect(listed(live(2000, [{ id: 'o-v2', type: 'outbound-rtp', kind: 'video', timestamp: 2000, bytesSent: 1 }])), 'a new stream').to.equal(1);
+    expect(listed(live(3000)), 'a stream gone').to.equal(1);
+    const moved = live(4000, [], (e) => ((e.find((x) => x.id === 't')!.selectedCandidatePairId = 'cp2')));
+    expect(listed(moved), 'another selected pair').to.equal(1);
+    expect(reader.read(live(4500, [], (e) => ((e.find((x) => x.id === 't')!.selectedCandidatePairId = 'cp2')))).has('l2'), 'with its candidates').to.equal(true);
+    const vp9 = (e: Record<string, unknown>[]) => {
+      e.filter((x) => x.codecId === 'c-vp8').forEach((x) => (x.codecId = 'c-vp9'));
+      e.find((x) => x.id === 'c-vp8')!.id = 'c-vp9';
+    };
+    expect(listed(live(5000, [], vp9)), 'a codec not read before').to.equal(1);
+    expect(listed(live(5500, [], vp9)), 'then by id again').to.equal(0);
+    const replaced = (e: Record<string, unknown>[]) => e.splice(e.findIndex((x) => x.id === 'ri-a'), 1, { id: 'ri-a2', type: 'remote-inbound-rtp', timestamp: 6000 });
+    expect(listed(live(6000, [], replaced)), 'an entry replaced by another of the same count').to.equal(1);
+  });
+
+  it('reads every report whole where no transport names the selected pair (Firefox)', () => {
+    const reader = new ReportReader();
+    const noTransport = (ts: number) => live(ts, [], (e) => e.splice(e.findIndex((x) => x.id === 't'), 1));
+    reader.read(noTransport(1000));
+    const second = noTransport(2000);
+    const b = reader.read(second);
+    expect(second.counts.listed).to.equal(1);
+    expect(b.has('cp') && b.has('cp2'), 'every pair, for the selected one to be found').to.equal(true);
   });
 });
 

@@ -136,11 +136,66 @@ export type Snapshot = Map<string, Entry>;
 type Entry = { id: string; type: string; timestamp: number; [key: string]: any };
 
 /** Keeps a report's entries by id (a live `RTCStatsReport` or any iterable of entries). */
-export function snapshotOf(report: RTCStatsReport | Iterable<Entry>): Snapshot {
+export function snapshotOf(report: RTCStatsReport | Pick<Map<string, Entry>, 'values'> | Iterable<Entry>): Snapshot {
   const out: Snapshot = new Map();
-  const values = typeof (report as RTCStatsReport).values === 'function' ? (report as RTCStatsReport).values() : report;
+  const values = 'values' in report && typeof report.values === 'function' ? report.values() : report;
   for (const s of values as Iterable<Entry>) out.set(s.id, s);
   return out;
+}
+
+/** What a report gives: a live `RTCStatsReport`, or a map of entries in tests. */
+type Report = Pick<ReadonlyMap<string, Entry>, 'get' | 'values' | 'size'>;
+
+/** The entry types the figures read; the rest (certificates, other candidates, media sources…) never. */
+const RTP = new Set(['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp']);
+
+/**
+ * Reads a connection's reports entry by entry, only the entries the figures use. Chromium builds
+ * each entry's JavaScript object when it is read, and a call's report is mostly entries no figure
+ * uses (every candidate, every pair, certificates, media sources): reading all of them cost more
+ * than the `getStats()` itself. A full read learns which ids matter; later reports are read by
+ * those ids while the report keeps its shape (its size, the selected pair, every id found).
+ * Where no transport names the selected pair (Firefox, whose report is a plain map anyway),
+ * every read is a full one.
+ */
+export class ReportReader {
+  #ids: string[] = [];
+  #size = -1;
+  #pair?: string;
+  #transport?: string;
+
+  /** The entries of `report` the figures use. */
+  read(report: RTCStatsReport | Report): Snapshot {
+    const r = report as Report;
+    if (r.size === this.#size) {
+      const out: Snapshot = new Map();
+      for (const id of this.#ids) {
+        const e = r.get(id);
+        if (!e) return this.#full(r); // an entry gone: the shape changed
+        out.set(id, e);
+      }
+      // A new selected pair (ICE restart, a network switch) or a new codec keeps the size.
+      if (out.get(this.#transport!)!.selectedCandidatePairId === this.#pair && [...out.values()].every((e) => !e.codecId || out.has(e.codecId))) {
+        return out;
+      }
+    }
+    return this.#full(r);
+  }
+
+  #full(r: Report): Snapshot {
+    const all = snapshotOf(r);
+    const transport = [...all.values()].find((s) => s.type === 'transport' && all.has(s.selectedCandidatePairId));
+    this.#size = -1;
+    if (!transport) return all;
+    const pair = all.get(transport.selectedCandidatePairId)!;
+    const ids = new Set<string>([transport.id, pair.id, pair.localCandidateId, pair.remoteCandidateId]);
+    for (const s of all.values()) if (RTP.has(s.type)) ids.add(s.id).add(s.codecId);
+    this.#ids = [...ids].filter((id) => all.has(id));
+    this.#size = r.size;
+    this.#transport = transport.id;
+    this.#pair = pair.id;
+    return new Map(this.#ids.map((id) => [id, all.get(id)!]));
+  }
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);

@@ -132,4 +132,41 @@ describe('<rtc-stats> figures', () => {
     expect(after[0]?.timestamp === oldest, 'the history still starts with its oldest point').to.equal(true);
     expect(after.length, 'no point lost').to.be.at.least(before.length);
   });
+
+  it('reads a live report by id after the first, only the entries its figures use, and still shows them', async function () {
+    this.timeout(40000);
+    const [ada] = await adaAndBob(calls, '', 200);
+    await until(() => [...ada.session.peerConnections().values()][0]?.connectionState === 'connected', 'connected', 20000);
+    const pc = [...ada.session.peerConnections().values()][0];
+    // A wrapper counting how the kit reads each real report (every entry, or by id).
+    const real = pc.getStats.bind(pc);
+    const reads: { listed: number; got: number; size: number }[] = [];
+    pc.getStats = (async () => {
+      const report = await real();
+      const r = { listed: 0, got: 0, size: report.size };
+      reads.push(r);
+      return new Proxy(report, {
+        get(target, key) {
+          const v = Reflect.get(target, key, target);
+          if (typeof v !== 'function') return v;
+          return (...args: unknown[]) => {
+            if (key === 'get') r.got++;
+            else r.listed++;
+            return (v as (...a: unknown[]) => unknown).apply(target, args);
+          };
+        },
+      });
+    }) as RTCPeerConnection['getStats'];
+    const stats = ada.querySelector('rtc-stats')!;
+    await until(() => reads.length >= 8, 'eight reports');
+    // Early reports may change shape (the first RTCP reports add entries); the later ones do not.
+    const later = reads.slice(5, 8);
+    expect(later.every((r) => r.listed === 0), `reports read by id: ${JSON.stringify(reads)}`).to.equal(true);
+    expect(later.every((r) => r.got > 0 && r.got < r.size), `only some entries read: ${JSON.stringify(reads)}`).to.equal(true);
+    // The figures are still those of the call: video both ways, a direct path, a codec.
+    await until(() => /\d/.test(text(stats, 'send-bitrate') ?? '') && !/^0 /.test(text(stats, 'receive-bitrate') ?? '0 '), 'bitrates shown');
+    expect(text(stats, 'path')).to.equal('Direct');
+    expect(text(stats, 'video-codec')).to.match(/VP8|VP9|H264|AV1/);
+    pc.getStats = real as RTCPeerConnection['getStats'];
+  });
 });
