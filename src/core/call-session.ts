@@ -54,6 +54,12 @@ export interface CallConfig {
   recovery?: Partial<RecoveryOptions>;
   /** Audio level (0…1) above which a participant counts as speaking (default 0.03). */
   speakingThreshold?: number;
+  /**
+   * How long someone the server no longer knows when we come back (it restarted) has to come back
+   * too before their link goes as a leave, ms (default 20,000, the server's own grace). Not while
+   * their media still flows peer to peer.
+   */
+  absentPeerMs?: number;
 }
 
 /** Where the call stands. */
@@ -119,6 +125,7 @@ const SPEAKING_POLL_MS = 200;
 /** Errors of one connection, over once a connection is up again. */
 const LINK_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized', 'negotiation-failed']);
 const SPEAKING_HOLD_MS = 600;
+const ABSENT_PEER_MS = 20_000;
 
 /**
  * One call. Fires `change` whenever `state` is replaced, and `participant-joined` /
@@ -147,6 +154,8 @@ export class CallSession extends EventTarget {
   #videoWanted = new Map<string, boolean>();
   #speakingUntil = new Map<string, number>();
   #speakingTimer?: ReturnType<typeof setInterval>;
+  /** Participants we have links to that the server did not list when we came back: their deadlines. */
+  #absent = new Map<string, ReturnType<typeof setTimeout>>();
   #roomSize = 0;
   readonly #onPageHide = () => {
     // A closing tab says goodbye, so the others drop its tile now rather than at a heartbeat timeout.
@@ -348,6 +357,11 @@ export class CallSession extends EventTarget {
     // As a newcomer we offer to everyone; resumed, those who joined meanwhile found us in their
     // welcome and offer to us (both offering would cost a glare and duplicate transceivers).
     for (const peer of welcome.peers) this.#addPeer(peer, fresh);
+    // Links to someone the server does not list: a server that restarted knows only those back
+    // already, and nobody will say that the others left meanwhile. Whoever does not come back in
+    // time (a peer-joined) goes as a leave, rather than staying a "reconnecting" tile for good.
+    const listed = new Set(welcome.peers.map((p) => p.id));
+    for (const id of this.#links.keys()) if (!listed.has(id)) this.#awaitReturn(id);
     this.#syncParticipants();
   }
 
@@ -388,6 +402,8 @@ export class CallSession extends EventTarget {
     this.#speakingUntil.clear();
     clearInterval(this.#speakingTimer);
     this.#speakingTimer = undefined;
+    for (const timer of this.#absent.values()) clearTimeout(timer);
+    this.#absent.clear();
     this.#roomSize = 0;
     globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     this.stats.reset();
@@ -404,6 +420,7 @@ export class CallSession extends EventTarget {
   }
 
   #addPeer(peer: PeerInfo, initiator: boolean): void {
+    this.#returned(peer.id);
     if (!this.#client || !this.#state.localId || this.#links.has(peer.id)) return;
     let link: PeerLink;
     try {
@@ -511,7 +528,25 @@ export class CallSession extends EventTarget {
     if (this.#state.error?.code !== error.code) this.#set({ ...this.#state, error });
   }
 
+  /** Gives `id` (absent when we came back) until the deadline to come back; then, unless its media flows, it has left. */
+  #awaitReturn(id: string): void {
+    if (this.#absent.has(id)) return; // the first deadline stands
+    const check = () => {
+      this.#absent.delete(id);
+      const link = this.#links.get(id);
+      if (link?.pc.connectionState === 'connected') this.#awaitReturn(id);
+      else if (link) this.#removePeer(id);
+    };
+    this.#absent.set(id, setTimeout(check, this.config.absentPeerMs ?? ABSENT_PEER_MS));
+  }
+
+  #returned(id: string): void {
+    clearTimeout(this.#absent.get(id));
+    this.#absent.delete(id);
+  }
+
   #removePeer(id: string): void {
+    this.#returned(id);
     this.#remoteMedia.delete(id);
     const link = this.#links.get(id);
     if (!link) return;

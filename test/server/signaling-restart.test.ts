@@ -64,3 +64,33 @@ it('survives a signaling server restart mid-call: media keeps flowing, then rene
     await b.close();
   }
 });
+
+it('after a restart, someone who left while the server was down goes as a leave, not a "reconnecting" tile for good', { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  server = await startServerProcess(['--port', String(port)], env);
+  const a = await Participant.open(browser, page.url, server.url, 'restart-left', 'Ada', true);
+  const b = await Participant.open(browser, page.url, server.url, 'restart-left', 'Bob');
+  const c = await Participant.open(browser, page.url, server.url, 'restart-left', 'Cy');
+  try {
+    for (const p of [a, b, c]) await eventually(async () => (await p.state()).participants.length === 2, 'three in the call', 20_000);
+    for (const p of [a, b]) await framesRise(p, 'call up', 10, 20_000);
+    const [idA, idB] = [(await a.state()).localId, (await b.state()).localId];
+    await server.stop('SIGKILL');
+    // Cy leaves while there is no server to tell: nobody will ever be told.
+    await c.close();
+    server = await startServerProcess(['--port', String(port)], env);
+    for (const p of [a, b]) await eventually(async () => (await p.state()).signalingConnected, 'back on the restarted server', 20_000);
+    // Ada and Bob came back as themselves and keep each other; Cy's link goes once their grace is over.
+    for (const [p, other] of [[a, idB], [b, idA]] as const) {
+      await eventually(async () => {
+        const { participants } = await p.state();
+        return participants.length === 1 && participants[0].id === other;
+      }, 'only the one who came back is left', 45_000);
+      assert.match(await p.statusText(), /with 1 other/);
+    }
+    for (const p of [a, b]) await framesRise(p, 'after the restart', 10);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});
