@@ -346,7 +346,10 @@ export class CallSession extends EventTarget {
       // The server could not resume us: we are a new participant, and so are our links. Each
       // goes as a leave (its data channels let go, held messages dropped, the page told), and
       // whoever is still here comes back below as someone new, as the others see us.
+      // They keep their ids, and the page its tiles: one it hides still wants no video.
+      const wanted = [...this.#videoWanted];
       for (const id of [...this.#links.keys()]) this.#removePeer(id);
+      for (const [id, w] of wanted) if (welcome.peers.some((p) => p.id === id)) this.#videoWanted.set(id, w);
       this.stats.reset();
     }
     this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });

@@ -8,6 +8,7 @@ import { expect } from '@open-wc/testing';
 import type { ClientMessage, ServerMessage } from '../protocol/messages.js';
 import { CallSession } from './call-session.js';
 import { InMemorySignalingHub } from './in-memory-signaling.js';
+import { PeerLink } from './peer-link.js';
 import type { ParticipantEvent } from './session-events.js';
 import type { SignalingTransport, TransportClose } from './signaling-transport.js';
 import { until } from '../test-support/call-helpers.js';
@@ -147,6 +148,41 @@ describe('CallSession: back from a long outage as a new participant', () => {
     expect(s.state.participants.map((p) => p.id)).to.deep.equal(['p-bob']);
     expect([...chat.peers]).to.deep.equal(['p-bob'], 'no channel end left for Cy, who is gone');
     s.leave();
+  });
+
+  it('still asks for no video from someone whose tile the page hides', async () => {
+    const made: ForgetfulServer[] = [];
+    const s = new CallSession({
+      signaling: () => {
+        const t = new ForgetfulServer(made.length);
+        made.push(t);
+        return t;
+      },
+      room: 'r',
+      mediaWaitMs: 0,
+    });
+    // SPY: what each link is asked (its control message needs a real other side; the pause itself
+    // is proven in rtc-call.room.test.ts).
+    const asked: string[] = [];
+    const real = PeerLink.prototype.setVideoWanted;
+    PeerLink.prototype.setVideoWanted = function (this: PeerLink, wanted: boolean) {
+      asked.push(`${this.id}:${wanted}`);
+      return real.call(this, wanted);
+    };
+    try {
+      await s.join();
+      for (let i = 0; i < 30 && s.state.participants.length < 2; i++) await sleep(100);
+      s.setVideoWanted('p-bob', false);
+      s.setVideoWanted('p-cy', false);
+      expect(asked).to.deep.equal(['p-bob:false', 'p-cy:false']);
+      made[0].drop();
+      for (let i = 0; i < 50 && s.state.localId !== 'a-new'; i++) await sleep(100);
+      expect(s.state.localId).to.equal('a-new');
+      expect(asked, 'the new link with Bob is asked for no video too').to.deep.equal(['p-bob:false', 'p-cy:false', 'p-bob:false']);
+    } finally {
+      PeerLink.prototype.setVideoWanted = real;
+      s.leave();
+    }
   });
 });
 
