@@ -122,18 +122,24 @@ class ForgetfulServer implements SignalingTransport {
   }
 }
 
+/** A session whose first server forgets it: the second welcomes it as someone new (`made[0].drop()`). */
+function forgetfulSession() {
+  const made: ForgetfulServer[] = [];
+  const s = new CallSession({
+    signaling: () => {
+      const t = new ForgetfulServer(made.length);
+      made.push(t);
+      return t;
+    },
+    room: 'r',
+    mediaWaitMs: 0,
+  });
+  return { made, s };
+}
+
 describe('CallSession: back from a long outage as a new participant', () => {
   it('tells the page who left and who is (newly) here, and the data channels follow', async () => {
-    const made: ForgetfulServer[] = [];
-    const s = new CallSession({
-      signaling: () => {
-        const t = new ForgetfulServer(made.length);
-        made.push(t);
-        return t;
-      },
-      room: 'r',
-      mediaWaitMs: 0,
-    });
+    const { made, s } = forgetfulSession();
     const chat = s.channel('chat');
     const events: string[] = [];
     s.addEventListener('participant-joined', (e) => events.push(`+${(e as ParticipantEvent).participant.id}`));
@@ -151,16 +157,7 @@ describe('CallSession: back from a long outage as a new participant', () => {
   });
 
   it('still asks for no video from someone whose tile the page hides', async () => {
-    const made: ForgetfulServer[] = [];
-    const s = new CallSession({
-      signaling: () => {
-        const t = new ForgetfulServer(made.length);
-        made.push(t);
-        return t;
-      },
-      room: 'r',
-      mediaWaitMs: 0,
-    });
+    const { made, s } = forgetfulSession();
     // SPY: what each link is asked (its control message needs a real other side; the pause itself
     // is proven in rtc-call.room.test.ts).
     const asked: string[] = [];
