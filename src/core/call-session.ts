@@ -156,6 +156,12 @@ export class CallSession extends EventTarget {
   #speakingTimer?: ReturnType<typeof setInterval>;
   /** Participants we have links to that the server did not list when we came back: their deadlines. */
   #absent = new Map<string, ReturnType<typeof setTimeout>>();
+  /**
+   * Those whose links went when they did not come back in time. One who comes back later with the
+   * same id resumed, and keeps its old connection to us: we offer, and the new fingerprint makes it
+   * follow (it would not offer to us, as a newcomer would).
+   */
+  #timedOut = new Set<string>();
   #roomSize = 0;
   readonly #onPageHide = () => {
     // A closing tab says goodbye, so the others drop its tile now rather than at a heartbeat timeout.
@@ -275,7 +281,10 @@ export class CallSession extends EventTarget {
       token: getToken ?? (token ? () => token : undefined),
       reconnectTimeoutMs,
     }));
-    client.addEventListener('peer-joined', (e) => this.#addPeer((e as PeerJoinedEvent).peer, false));
+    client.addEventListener('peer-joined', (e) => {
+      const { peer } = e as PeerJoinedEvent;
+      this.#addPeer(peer, this.#timedOut.delete(peer.id));
+    });
     client.addEventListener('peer-left', (e) => this.#removePeer((e as PeerLeftEvent).id));
     client.addEventListener('peer-renamed', (e) => {
       const { peer } = e as PeerRenamedEvent;
@@ -407,6 +416,7 @@ export class CallSession extends EventTarget {
     this.#speakingTimer = undefined;
     for (const timer of this.#absent.values()) clearTimeout(timer);
     this.#absent.clear();
+    this.#timedOut.clear();
     this.#roomSize = 0;
     globalThis.removeEventListener?.('pagehide', this.#onPageHide);
     this.stats.reset();
@@ -538,9 +548,14 @@ export class CallSession extends EventTarget {
       this.#absent.delete(id);
       const link = this.#links.get(id);
       if (link?.pc.connectionState === 'connected') this.#awaitReturn(id);
-      else if (link) this.#removePeer(id);
+      else if (link) {
+        this.#removePeer(id);
+        this.#timedOut.add(id);
+      }
     };
-    this.#absent.set(id, setTimeout(check, this.config.absentPeerMs ?? ABSENT_PEER_MS));
+    const ms = this.config.absentPeerMs ?? ABSENT_PEER_MS;
+    if (!(ms < 2 ** 31)) return; // Infinity (past what a timer can wait): they keep their link
+    this.#absent.set(id, setTimeout(check, ms));
   }
 
   #returned(id: string): void {

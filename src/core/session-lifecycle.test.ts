@@ -225,3 +225,84 @@ describe('CallSession: rename', () => {
     s.leave();
   });
 });
+
+/** First welcome: Bob and Cy; after a drop, the same id resumed on a restarted server that knows only Bob. */
+class RestartingServer implements SignalingTransport {
+  onmessage?: (m: ServerMessage) => void;
+  onclose?: (i: TransportClose) => void;
+  sent: ClientMessage[] = [];
+  constructor(private readonly n: number) {}
+  async connect(): Promise<void> {}
+  send(m: ClientMessage): void {
+    this.sent.push(m);
+    if (m.type !== 'join') return;
+    const peers = this.n === 0 ? [{ id: 'p-bob', name: 'Bob' }, { id: 'p-cy', name: 'Cy' }] : [{ id: 'p-bob', name: 'Bob' }];
+    const welcome = { v: 1, type: 'welcome', id: 'a', room: 'r', peers, resume: 's', resumed: this.n > 0, epoch: `e${this.n}`, ack: 0 };
+    setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
+  }
+  /** Someone comes back (or in). */
+  joined(id: string, name: string): void {
+    this.onmessage?.({ v: 1, type: 'peer-joined', peer: { id, name } } as ServerMessage);
+  }
+  close(): void {}
+  drop(): void {
+    this.onclose?.({ code: 1006, reason: '' });
+  }
+}
+
+describe('CallSession: back on a restarted server that does not list everyone', () => {
+  const restarted = async (absentPeerMs: number) => {
+    const made: RestartingServer[] = [];
+    const s = new CallSession({
+      signaling: () => {
+        const t = new RestartingServer(made.length);
+        made.push(t);
+        return t;
+      },
+      room: 'r',
+      mediaWaitMs: 0,
+      absentPeerMs,
+    });
+    const left: string[] = [];
+    s.addEventListener('participant-left', (e) => left.push((e as ParticipantEvent).participant.id));
+    await s.join();
+    for (let i = 0; i < 30 && s.state.participants.length < 2; i++) await sleep(100);
+    made[0].drop();
+    for (let i = 0; i < 50 && made.length < 2; i++) await sleep(100);
+    for (let i = 0; i < 50 && !s.state.signalingConnected; i++) await sleep(100);
+    return { s, made, left };
+  };
+
+  it('lets go of whoever does not come back in time, and offers afresh to one who comes back later', async () => {
+    const { s, made, left } = await restarted(300);
+    try {
+      expect(s.state.localId).to.equal('a');
+      for (let i = 0; i < 30 && !left.length; i++) await sleep(100);
+      expect(left, 'Cy goes; Bob, listed, stays').to.deep.equal(['p-cy']);
+      expect(s.state.participants.map((p) => p.id)).to.deep.equal(['p-bob']);
+      // Cy resumed late: it keeps its old connection and will not offer; we do (a new connection:
+      // an offer unlike the first one, which the client may still be resending, unacknowledged).
+      const offers = () =>
+        made.flatMap((t) => t.sent).flatMap((m) => (m.type === 'signal' && m.to === 'p-cy' && 'description' in m.data && m.data.description.type === 'offer' ? [m.data.description.sdp] : []));
+      const before = new Set(offers());
+      made[1].joined('p-cy', 'Cy');
+      const offered = () => offers().some((sdp) => !before.has(sdp));
+      for (let i = 0; i < 50 && !offered(); i++) await sleep(100);
+      expect(offered(), 'a new offer to Cy').to.equal(true);
+    } finally {
+      s.leave();
+    }
+  });
+
+  it('with absentPeerMs Infinity, keeps them all', async () => {
+    const { s, left } = await restarted(Infinity);
+    try {
+      await sleep(500);
+      expect(left, 'nobody goes').to.deep.equal([]);
+      expect(s.state.participants.map((p) => p.id).sort()).to.deep.equal(['p-bob', 'p-cy']);
+    } finally {
+      s.leave();
+    }
+  });
+});
+

@@ -125,6 +125,50 @@ describe('ReportReader', () => {
     expect(listed(live(6000, [], replaced)), 'an entry replaced by another of the same count').to.equal(1);
   });
 
+  type E = { id: string; type: string; timestamp: number; [k: string]: unknown };
+  const asReport = (entries: E[]) => new Map(entries.map((e) => [e.id, e]));
+
+  it('a switch to a pair not read before does not make a paused but live path "lost"', () => {
+    // Incoming video paused on purpose (nothing on the stream), the heartbeat still arriving on the
+    // path; Chromium then switches to another pair that already existed.
+    const paused = (ts: number, selected: string, cpBytes: number, cp2Bytes: number): E[] => [
+      { id: 'i-v', type: 'inbound-rtp', kind: 'video', timestamp: ts, bytesReceived: 5000, packetsReceived: 100, packetsLost: 0, jitter: 0.001, codecId: 'c-vp8' },
+      { id: 'c-vp8', type: 'codec', mimeType: 'video/VP8', timestamp: ts },
+      { id: 't', type: 'transport', selectedCandidatePairId: selected, timestamp: ts, bytesReceived: cpBytes + cp2Bytes },
+      { id: 'cp', type: 'candidate-pair', localCandidateId: 'l', remoteCandidateId: 'r', timestamp: ts, bytesReceived: cpBytes },
+      { id: 'cp2', type: 'candidate-pair', localCandidateId: 'l2', remoteCandidateId: 'r', timestamp: ts, bytesReceived: cp2Bytes },
+      { id: 'l', type: 'local-candidate', candidateType: 'relay', timestamp: ts },
+      { id: 'l2', type: 'local-candidate', candidateType: 'host', timestamp: ts },
+      { id: 'r', type: 'remote-candidate', candidateType: 'host', timestamp: ts },
+    ];
+    const reports = [paused(1000, 'cp', 1000, 100), paused(2000, 'cp', 2000, 100), paused(3000, 'cp2', 2000, 600)];
+    const reader = new ReportReader();
+    const [, b, c] = reports.map((r) => reader.read(asReport(r)));
+    expect(peerStats('x', b, c).quality.level).to.equal('excellent');
+    expect(peerStats('x', snapshotOf(reports[1]), snapshotOf(reports[2])).quality.level).to.equal('excellent');
+  });
+
+  it('finds within five reads a stream that came as an unused entry went (the size unchanged)', () => {
+    const call = (ts: number, extra: E[], pruned: boolean): E[] => [
+      { id: 'o-v', type: 'outbound-rtp', kind: 'video', timestamp: ts, bytesSent: ts * 10, packetsSent: ts / 10, codecId: 'c-vp8', frameWidth: 320, frameHeight: 180 },
+      { id: 'c-vp8', type: 'codec', mimeType: 'video/VP8', timestamp: ts },
+      { id: 't', type: 'transport', selectedCandidatePairId: 'cp', timestamp: ts },
+      { id: 'cp', type: 'candidate-pair', localCandidateId: 'l', remoteCandidateId: 'r', timestamp: ts, bytesReceived: ts },
+      { id: 'l', type: 'local-candidate', candidateType: 'host', timestamp: ts },
+      { id: 'r', type: 'remote-candidate', candidateType: 'host', timestamp: ts },
+      ...(pruned ? [] : [{ id: 'cp-pruned', type: 'candidate-pair', localCandidateId: 'x', remoteCandidateId: 'y', timestamp: ts }]),
+      ...extra,
+    ];
+    // A first RTCP report about our video: round trip and loss as the other side measures them.
+    const rtcp = (ts: number): E[] => [{ id: 'ri-v', type: 'remote-inbound-rtp', kind: 'video', localId: 'o-v', timestamp: ts, fractionLost: 0.1, jitter: 0.01, roundTripTime: 0.2 }];
+    const reader = new ReportReader();
+    reader.read(asReport(call(1000, [], false)));
+    const snaps = [];
+    for (let ts = 2000; ts <= 7000; ts += 1000) snaps.push(reader.read(asReport(call(ts, rtcp(ts), true))));
+    expect(snaps.map((x) => x.has('ri-v'))).to.deep.equal([false, false, false, false, true, true]);
+    expect(peerStats('x', snaps[4], snaps[5]).video.send?.roundTripTime).to.equal(200);
+  });
+
   it('reads every report whole where no transport names the selected pair (Firefox)', () => {
     const reader = new ReportReader();
     const noTransport = (ts: number) => live(ts, [], (e) => e.splice(e.findIndex((x) => x.id === 't'), 1));

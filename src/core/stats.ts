@@ -148,6 +148,8 @@ type Report = Pick<ReadonlyMap<string, Entry>, 'get' | 'values' | 'size'>;
 
 /** The entry types the figures read; the rest (certificates, other candidates, media sources…) never. */
 const RTP = new Set(['inbound-rtp', 'outbound-rtp', 'remote-inbound-rtp']);
+/** One read in this many is a full one, whatever the report's shape. */
+const FULL_EVERY = 5;
 
 /**
  * Reads a connection's reports entry by entry, only the entries the figures use. Chromium builds
@@ -163,11 +165,15 @@ export class ReportReader {
   #size = -1;
   #pair?: string;
   #transport?: string;
+  /** Reads by id since the last full one. */
+  #byId = 0;
 
   /** The entries of `report` the figures use. */
   read(report: RTCStatsReport | Report): Snapshot {
     const r = report as Report;
-    if (r.size === this.#size) {
+    // The size misses an entry that comes as another goes (a stream starts as a pair is pruned):
+    // a full read every few bounds how long that goes unseen.
+    if (r.size === this.#size && ++this.#byId < FULL_EVERY) {
       const out: Snapshot = new Map();
       for (const id of this.#ids) {
         const e = r.get(id);
@@ -183,6 +189,7 @@ export class ReportReader {
   }
 
   #full(r: Report): Snapshot {
+    this.#byId = 0;
     const all = snapshotOf(r);
     const transport = [...all.values()].find((s) => s.type === 'transport' && all.has(s.selectedCandidatePairId));
     this.#size = -1;
@@ -239,9 +246,12 @@ function silentSince(prev: Snapshot | undefined, cur: Snapshot, inbound: Entry[]
   // Media can stop on purpose (a camera turned off by someone with no microphone, a video we
   // asked them to pause): the path is alive while anything else arrives on it (RTCP, the
   // keepalive channel's heartbeat every second).
+  // The transport's counter spans a switch of the selected pair (whose new pair a snapshot read
+  // by id did not have before); the pair's where no transport names it.
   const pair = selectedPair(cur);
-  const before = pair && prev?.get(pair.id);
-  const bytes = num(pair?.bytesReceived);
+  const path = [...cur.values()].find((s) => s.type === 'transport' && s.selectedCandidatePairId === pair?.id && num(s.bytesReceived) !== null) ?? pair;
+  const before = path && prev?.get(path.id);
+  const bytes = num(path?.bytesReceived);
   return !(before && bytes !== null && bytes > (num(before.bytesReceived) ?? bytes));
 }
 
