@@ -56,8 +56,8 @@ export interface CallConfig {
   speakingThreshold?: number;
   /**
    * How long someone the server no longer knows when we come back (it restarted) has to come back
-   * too before their link goes as a leave, ms (default 20,000, the server's own grace). Not while
-   * their media still flows peer to peer.
+   * too before their link goes as a leave, ms (default: the server's grace from its welcome, else
+   * 20,000). Not while their media still flows peer to peer.
    */
   absentPeerMs?: number;
 }
@@ -162,6 +162,8 @@ export class CallSession extends EventTarget {
    * follow (it would not offer to us, as a newcomer would).
    */
   #timedOut = new Set<string>();
+  /** The server's grace period from its last welcome, ms. */
+  #grace?: number;
   #roomSize = 0;
   readonly #onPageHide = () => {
     // A closing tab says goodbye, so the others drop its tile now rather than at a heartbeat timeout.
@@ -350,6 +352,7 @@ export class CallSession extends EventTarget {
   /** Back in the room after signaling dropped. */
   #onReconnected(welcome: WelcomeMessage): void {
     this.#welcomeIce = (welcome.iceServers ?? []) as RTCIceServer[];
+    this.#grace = welcome.grace;
     const fresh = welcome.id !== this.#state.localId;
     if (fresh) {
       // The server could not resume us: we are a new participant, and so are our links. Each
@@ -553,7 +556,7 @@ export class CallSession extends EventTarget {
         this.#timedOut.add(id);
       }
     };
-    const ms = this.config.absentPeerMs ?? ABSENT_PEER_MS;
+    const ms = this.config.absentPeerMs ?? this.#grace ?? ABSENT_PEER_MS;
     if (!(ms < 2 ** 31)) return; // Infinity (past what a timer can wait): they keep their link
     this.#absent.set(id, setTimeout(check, ms));
   }

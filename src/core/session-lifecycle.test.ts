@@ -231,13 +231,16 @@ class RestartingServer implements SignalingTransport {
   onmessage?: (m: ServerMessage) => void;
   onclose?: (i: TransportClose) => void;
   sent: ClientMessage[] = [];
-  constructor(private readonly n: number) {}
+  constructor(
+    private readonly n: number,
+    private readonly grace?: number,
+  ) {}
   async connect(): Promise<void> {}
   send(m: ClientMessage): void {
     this.sent.push(m);
     if (m.type !== 'join') return;
     const peers = this.n === 0 ? [{ id: 'p-bob', name: 'Bob' }, { id: 'p-cy', name: 'Cy' }] : [{ id: 'p-bob', name: 'Bob' }];
-    const welcome = { v: 1, type: 'welcome', id: 'a', room: 'r', peers, resume: 's', resumed: this.n > 0, epoch: `e${this.n}`, ack: 0 };
+    const welcome = { v: 1, type: 'welcome', id: 'a', room: 'r', peers, resume: 's', resumed: this.n > 0, epoch: `e${this.n}`, ack: 0, grace: this.grace };
     setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
   }
   /** Someone comes back (or in). */
@@ -251,11 +254,11 @@ class RestartingServer implements SignalingTransport {
 }
 
 describe('CallSession: back on a restarted server that does not list everyone', () => {
-  const restarted = async (absentPeerMs: number) => {
+  const restarted = async (absentPeerMs: number | undefined, grace?: number) => {
     const made: RestartingServer[] = [];
     const s = new CallSession({
       signaling: () => {
-        const t = new RestartingServer(made.length);
+        const t = new RestartingServer(made.length, grace);
         made.push(t);
         return t;
       },
@@ -289,6 +292,16 @@ describe('CallSession: back on a restarted server that does not list everyone', 
       const offered = () => offers().some((sdp) => !before.has(sdp));
       for (let i = 0; i < 50 && !offered(); i++) await sleep(100);
       expect(offered(), 'a new offer to Cy').to.equal(true);
+    } finally {
+      s.leave();
+    }
+  });
+
+  it('by default, gives them the grace period the server names in its welcome', async () => {
+    const { s, left } = await restarted(undefined, 300);
+    try {
+      for (let i = 0; i < 30 && !left.length; i++) await sleep(100);
+      expect(left, 'Cy goes after the server’s 300 ms, not 20 s').to.deep.equal(['p-cy']);
     } finally {
       s.leave();
     }

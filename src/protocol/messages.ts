@@ -176,6 +176,11 @@ export interface WelcomeMessage {
   name?: string;
   /** STUN/TURN servers with short-lived credentials for this participant. */
   iceServers?: WireIceServer[];
+  /**
+   * How long the server keeps the place of a participant whose connection dropped, ms. After a
+   * restart, someone the welcome does not list has had that long to come back.
+   */
+  grace?: number;
 }
 /** Server → client: someone entered your room. */
 export interface PeerJoinedMessage {
@@ -470,6 +475,7 @@ export function parseServerMessage(frame: unknown): Parsed<ServerMessage> {
       if (m.ack !== undefined && !validSeq(m.ack)) return fail('bad-message', 'bad welcome ack');
       if (m.epoch !== undefined && !validSecret(m.epoch)) return fail('bad-message', 'bad welcome epoch');
       if (m.name !== undefined && !validName(m.name)) return fail('bad-message', 'bad welcome name');
+      if (m.grace !== undefined && !validSeq(m.grace)) return fail('bad-message', 'bad welcome grace');
       if (m.iceServers !== undefined && !(Array.isArray(m.iceServers) && m.iceServers.every(validIceServer))) {
         return fail('bad-message', 'bad welcome iceServers');
       }

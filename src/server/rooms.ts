@@ -438,6 +438,7 @@ export class Rooms {
       epoch: slot.epoch,
       ack: slot.inbox.last,
       name: slot.info.name,
+      grace: this.#cx.graceMs,
       ...(turn ? { iceServers: [this.#turnFor(slot, turn)] } : {}),
     };
   }

@@ -109,6 +109,7 @@ describe('signaling client reconnection', () => {
     cleanups.push(() => (a.close(), b.close()));
     const wa = await a.join('grace');
     const wb = await b.join('grace');
+    assert.equal(wa.grace, 5000, 'the welcome says how long a place is kept');
     const left: string[] = [];
     b.addEventListener('peer-left', () => left.push('left'));
     const atA = recorder(a);
