@@ -354,6 +354,7 @@ export class CallSession extends EventTarget {
     this.#welcomeIce = (welcome.iceServers ?? []) as RTCIceServer[];
     this.#grace = welcome.grace;
     const fresh = welcome.id !== this.#state.localId;
+    const listed = new Set(welcome.peers.map((p) => p.id));
     if (fresh) {
       // The server could not resume us: we are a new participant, and so are our links. Each
       // goes as a leave (its data channels let go, held messages dropped, the page told), and
@@ -361,7 +362,7 @@ export class CallSession extends EventTarget {
       // They keep their ids, and the page its tiles: one it hides still wants no video.
       const wanted = [...this.#videoWanted];
       for (const id of [...this.#links.keys()]) this.#removePeer(id);
-      for (const [id, w] of wanted) if (welcome.peers.some((p) => p.id === id)) this.#videoWanted.set(id, w);
+      for (const [id, w] of wanted) if (listed.has(id)) this.#videoWanted.set(id, w);
       this.stats.reset();
     }
     this.#set({ ...this.#state, localId: welcome.id, signalingConnected: true, reconnecting: false, error: null });
@@ -375,7 +376,6 @@ export class CallSession extends EventTarget {
     // Links to someone the server does not list: a server that restarted knows only those back
     // already, and nobody will say that the others left meanwhile. Whoever does not come back in
     // time (a peer-joined) goes as a leave, rather than staying a "reconnecting" tile for good.
-    const listed = new Set(welcome.peers.map((p) => p.id));
     for (const id of this.#links.keys()) if (!listed.has(id)) this.#awaitReturn(id);
     this.#syncParticipants();
   }

@@ -104,17 +104,32 @@ describe('CallSession: a first join that the server asks to try again', () => {
   });
 });
 
-/** A scripted server: the first welcome lists Bob and Cy; after a drop, a new id and only Bob (Cy left meanwhile). */
-class ForgetfulServer implements SignalingTransport {
+/**
+ * A scripted server: the first welcome lists Bob and Cy; after a drop (`made[0].drop()`), the
+ * next lists only Bob (Cy left meanwhile), and gives us a new id, or with `resumed` the same one
+ * (a restarted server that re-admits us as ourselves), naming its `grace` if given.
+ */
+class TwoWelcomes implements SignalingTransport {
   onmessage?: (m: ServerMessage) => void;
   onclose?: (i: TransportClose) => void;
-  constructor(private readonly n: number) {}
+  sent: ClientMessage[] = [];
+  constructor(
+    private readonly n: number,
+    private readonly opts: { resumed?: boolean; grace?: number },
+  ) {}
   async connect(): Promise<void> {}
   send(m: ClientMessage): void {
+    this.sent.push(m);
     if (m.type !== 'join') return;
     const peers = this.n === 0 ? [{ id: 'p-bob', name: 'Bob' }, { id: 'p-cy', name: 'Cy' }] : [{ id: 'p-bob', name: 'Bob' }];
-    const welcome = { v: 1, type: 'welcome', id: this.n === 0 ? 'a-old' : 'a-new', room: 'r', peers, resume: `s${this.n}`, resumed: false, epoch: `e${this.n}`, ack: 0 };
+    const { resumed = false, grace } = this.opts;
+    const id = resumed ? 'a' : this.n === 0 ? 'a-old' : 'a-new';
+    const welcome = { v: 1, type: 'welcome', id, room: 'r', peers, resume: `s${this.n}`, resumed: resumed && this.n > 0, epoch: `e${this.n}`, ack: 0, grace };
     setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
+  }
+  /** Someone comes back (or in). */
+  joined(id: string, name: string): void {
+    this.onmessage?.({ v: 1, type: 'peer-joined', peer: { id, name } } as ServerMessage);
   }
   close(): void {}
   drop(): void {
@@ -122,24 +137,25 @@ class ForgetfulServer implements SignalingTransport {
   }
 }
 
-/** A session whose first server forgets it: the second welcomes it as someone new (`made[0].drop()`). */
-function forgetfulSession() {
-  const made: ForgetfulServer[] = [];
+/** A session on `TwoWelcomes` (its connections in `made`). */
+function twoWelcomesSession(opts: { resumed?: boolean; grace?: number; absentPeerMs?: number } = {}) {
+  const made: TwoWelcomes[] = [];
   const s = new CallSession({
     signaling: () => {
-      const t = new ForgetfulServer(made.length);
+      const t = new TwoWelcomes(made.length, opts);
       made.push(t);
       return t;
     },
     room: 'r',
     mediaWaitMs: 0,
+    absentPeerMs: opts.absentPeerMs,
   });
   return { made, s };
 }
 
 describe('CallSession: back from a long outage as a new participant', () => {
   it('tells the page who left and who is (newly) here, and the data channels follow', async () => {
-    const { made, s } = forgetfulSession();
+    const { made, s } = twoWelcomesSession();
     const chat = s.channel('chat');
     const events: string[] = [];
     s.addEventListener('participant-joined', (e) => events.push(`+${(e as ParticipantEvent).participant.id}`));
@@ -157,7 +173,7 @@ describe('CallSession: back from a long outage as a new participant', () => {
   });
 
   it('still asks for no video from someone whose tile the page hides', async () => {
-    const { made, s } = forgetfulSession();
+    const { made, s } = twoWelcomesSession();
     // SPY: what each link is asked (its control message needs a real other side; the pause itself
     // is proven in rtc-call.room.test.ts).
     const asked: string[] = [];
@@ -226,46 +242,9 @@ describe('CallSession: rename', () => {
   });
 });
 
-/** First welcome: Bob and Cy; after a drop, the same id resumed on a restarted server that knows only Bob. */
-class RestartingServer implements SignalingTransport {
-  onmessage?: (m: ServerMessage) => void;
-  onclose?: (i: TransportClose) => void;
-  sent: ClientMessage[] = [];
-  constructor(
-    private readonly n: number,
-    private readonly grace?: number,
-  ) {}
-  async connect(): Promise<void> {}
-  send(m: ClientMessage): void {
-    this.sent.push(m);
-    if (m.type !== 'join') return;
-    const peers = this.n === 0 ? [{ id: 'p-bob', name: 'Bob' }, { id: 'p-cy', name: 'Cy' }] : [{ id: 'p-bob', name: 'Bob' }];
-    const welcome = { v: 1, type: 'welcome', id: 'a', room: 'r', peers, resume: 's', resumed: this.n > 0, epoch: `e${this.n}`, ack: 0, grace: this.grace };
-    setTimeout(() => this.onmessage?.(welcome as unknown as ServerMessage));
-  }
-  /** Someone comes back (or in). */
-  joined(id: string, name: string): void {
-    this.onmessage?.({ v: 1, type: 'peer-joined', peer: { id, name } } as ServerMessage);
-  }
-  close(): void {}
-  drop(): void {
-    this.onclose?.({ code: 1006, reason: '' });
-  }
-}
-
 describe('CallSession: back on a restarted server that does not list everyone', () => {
   const restarted = async (absentPeerMs: number | undefined, grace?: number) => {
-    const made: RestartingServer[] = [];
-    const s = new CallSession({
-      signaling: () => {
-        const t = new RestartingServer(made.length, grace);
-        made.push(t);
-        return t;
-      },
-      room: 'r',
-      mediaWaitMs: 0,
-      absentPeerMs,
-    });
+    const { made, s } = twoWelcomesSession({ resumed: true, grace, absentPeerMs });
     const left: string[] = [];
     s.addEventListener('participant-left', (e) => left.push((e as ParticipantEvent).participant.id));
     await s.join();
@@ -318,4 +297,3 @@ describe('CallSession: back on a restarted server that does not list everyone', 
     }
   });
 });
-

@@ -154,11 +154,11 @@ const FULL_EVERY = 5;
 /**
  * Reads a connection's reports entry by entry, only the entries the figures use. Chromium builds
  * each entry's JavaScript object when it is read, and a call's report is mostly entries no figure
- * uses (every candidate, every pair, certificates, media sources): reading all of them cost more
- * than the `getStats()` itself. A full read learns which ids matter; later reports are read by
- * those ids while the report keeps its shape (its size, the selected pair, every id found).
- * Where no transport names the selected pair (Firefox, whose report is a plain map anyway),
- * every read is a full one.
+ * uses (every candidate, every pair, certificates, media sources), more of them the more addresses
+ * each side has. A full read learns which ids matter; later reports are read by those ids while
+ * the report keeps its shape (its size, the selected pair, every id found), and every fifth read is
+ * a full one again. Where no transport names the selected pair (Firefox, whose report is a plain
+ * map anyway), every read is a full one.
  */
 export class ReportReader {
   #ids: string[] = [];
