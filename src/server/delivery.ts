@@ -21,10 +21,18 @@ const TEXT = { binary: false } as const;
  * Most bytes a connection may have waiting to go out (by default). A client that stops reading
  * (or reads slower than its room talks to it) would otherwise grow the server's memory without
  * limit; cut off, it reconnects and resumes, and what it missed is replayed from its outbox.
- * Checked by the 100 ms tick, and only against a connection that drained nothing since the last
- * one, so a burst that a reader takes in (a resume's replay) is not taken for a slow reader.
+ * Checked by the 100 ms tick, and only against a connection that drained nothing for several
+ * ticks, so a burst that a reader takes in (a resume's replay) is not taken for a slow reader.
  */
 export const MAX_BUFFERED = 8 * 1024 * 1024;
+
+/**
+ * Ticks in a row (of 100 ms) in which nothing of a backlog over the limit may leave before its
+ * connection is cut off: a second. A kernel takes a slow link's bytes in steps (when a third or
+ * so of its send buffer is free), which on an 8 MB/s link over loopback came 350 ms apart, and a
+ * server short of CPU can itself go a tick without getting to a socket that its client reads.
+ */
+const STALLED_TICKS = 10;
 
 /** Sends one text frame (an object is serialized; bytes are UTF-8 JSON) if the connection is open. */
 export function transmit(conn: Conn | null, message: ServerMessage | string | Buffer): void {
@@ -34,6 +42,16 @@ export function transmit(conn: Conn | null, message: ServerMessage | string | Bu
     else if (message instanceof Uint8Array) socket.send(message, TEXT);
     else socket.send(JSON.stringify(message));
   }
+}
+
+/**
+ * Bytes of the write under way that the kernel has not taken yet (libuv's write queue), or
+ * undefined where the socket does not say (a WebSocket's TCP socket is ws's `_socket`, and its
+ * queue Node's `_handle.writeQueueSize`: internal both, so read defensively).
+ */
+function writeQueueSize(socket: Conn['socket']): number | undefined {
+  const size = (socket as { _socket?: { _handle?: { writeQueueSize?: unknown } } })._socket?._handle?.writeQueueSize;
+  return typeof size === 'number' ? size : undefined;
 }
 
 const SEQ = Buffer.from(',"seq":');
@@ -217,15 +235,27 @@ export class Delivery {
   }
 
   /**
-   * More than allowed waits to go out to `conn`, and none of it left since the last tick: a
-   * client that does not read. (One that reads drains a burst such as a resume's replay, however
-   * big, from one tick to the next.)
+   * More than allowed waits to go out to `conn`, and none of it left for `STALLED_TICKS` ticks
+   * in a row: a client that does not read. (One that reads drains a burst such as a resume's
+   * replay, however big, a little from one tick to the next.) Node hands a backlog to the kernel
+   * as one write (writev) and counts all of it as waiting until the last byte is taken, which on
+   * a slow link is seconds of steady reading: libuv's queue for that write changing is progress
+   * too (Node's own socket timeout looks at the same number, for the same reason).
    */
   #stuck(conn: Conn): boolean {
     const waiting = conn.socket.bufferedAmount;
+    if (waiting <= this.#maxBuffered) {
+      conn.waitingBefore = conn.queuedBefore = undefined;
+      conn.stalledTicks = 0;
+      return false;
+    }
+    const queued = writeQueueSize(conn.socket);
     const before = conn.waitingBefore;
-    conn.waitingBefore = waiting > this.#maxBuffered ? waiting : undefined;
-    return before !== undefined && waiting >= before;
+    const moved = before === undefined || waiting < before || queued !== conn.queuedBefore;
+    conn.waitingBefore = waiting;
+    conn.queuedBefore = queued;
+    conn.stalledTicks = moved ? 0 : (conn.stalledTicks ?? 0) + 1;
+    return conn.stalledTicks >= STALLED_TICKS;
   }
 
   /** Every 100 ms: acknowledgements that are due, and messages overdue for an acknowledgement. */

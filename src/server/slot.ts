@@ -23,6 +23,10 @@ export interface Conn {
   tooSlow?: boolean;
   /** Bytes waiting to go out at the last tick, when more than allowed. */
   waitingBefore?: number;
+  /** Bytes of the write under way not yet taken by the kernel, at that tick (when known). */
+  queuedBefore?: number;
+  /** Ticks in a row with more than allowed waiting and none of it gone. */
+  stalledTicks?: number;
   /** A join is being handled (token check, directory): frames wait in `backlog`. */
   joining: boolean;
   backlog: { raw: RawData; binary: boolean }[];

@@ -1,6 +1,6 @@
 /** Helpers for the server tests: raw protocol clients, child server processes, a lossy relay. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { after, before } from 'node:test';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -140,6 +140,55 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * A slow link: a TCP relay to 127.0.0.1:`port` that passes at most `bytesPerSecond` toward the
+ * client (in 10 ms steps) and reads from the server only as fast as it passes bytes on, so the
+ * server's socket fills as it would over a slow network. Client to server is not slowed.
+ */
+export async function slowLink(port: number, bytesPerSecond: number): Promise<{ port: number; close(): void }> {
+  const sockets = new Set<Socket>();
+  const perStep = Math.max(1, Math.round(bytesPerSecond / 100));
+  const relay = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    client.pipe(upstream);
+    const queue: Buffer[] = [];
+    let queued = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      queue.push(chunk);
+      queued += chunk.length;
+      if (queued > perStep * 4) upstream.pause();
+    });
+    const pace = setInterval(() => {
+      let budget = perStep;
+      while (budget > 0 && queue.length > 0) {
+        const head = queue[0];
+        const n = Math.min(budget, head.length);
+        client.write(head.subarray(0, n));
+        if (n === head.length) queue.shift();
+        else queue[0] = head.subarray(n);
+        budget -= n;
+        queued -= n;
+      }
+      if (queued <= perStep * 4) upstream.resume();
+    }, 10);
+    const end = () => {
+      clearInterval(pace);
+      client.destroy();
+      upstream.destroy();
+    };
+    for (const socket of [client, upstream]) socket.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (relay.address() as AddressInfo).port,
+    close() {
+      relay.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 /** A signaling server in its own process (the `rtc-signal` command), killed by `stop()`. */
