@@ -67,6 +67,8 @@ export interface RedisLink {
    * effect before the rooms are read: a join published in between would otherwise be missed.
    */
   settled?(): Promise<void>;
+  /** Closes the connection for good (any other end is taken back: see `connectRedis`). */
+  close(): void;
 }
 
 /** The parts of ioredis's sharded subscriber group (6.0) the check reads; absent in other versions, the check is skipped. */
@@ -208,6 +210,7 @@ export function connectRedis(
         return client.sunsubscribe(channel);
       },
       onMessage: (handler) => void client.on('smessage', handler),
+      close: () => client.disconnect(),
     };
   }
   const client =
@@ -224,8 +227,25 @@ export function connectRedis(
           // Told by the sentinels of a failover, rather than finding out when the old master fails a write.
           failoverDetector: true,
         });
+  // ioredis 6 ends a connection for good when it is told to reconnect while it is connecting: a
+  // Sentinel failover notice (failoverDetector) landing while it asks a sentinel where the
+  // master is, or disconnect(true) after a READONLY. Its connector then fails with "Connection
+  // is closed", which the client takes as final ('end'), subscriptions and all. Seen under load
+  // over TLS, where asking the sentinel takes longest: a process deaf for good after a failover.
+  // Unless closed here, connect again (its subscriptions come back with it).
+  let closed = false;
+  client.on('end', () => {
+    if (closed) return;
+    setTimeout(() => {
+      if (!closed && client.status === 'end') client.connect().catch(() => {}); // a failure ends it again: tried again
+    }, 100);
+  });
   return {
     client,
+    close: () => {
+      closed = true;
+      client.disconnect();
+    },
     publish: (channel, text) => client.publish(channel, text),
     subscribe: (channels) => (channels.length ? client.subscribe(...channels) : Promise.resolve()),
     unsubscribe: (channel) => client.unsubscribe(channel),

@@ -395,7 +395,7 @@ export class RedisDirectory implements Directory {
     this.#outbox.close();
     // Down or not yet up, Redis would hold this through its retries: the key expires on its own.
     if (this.#cmd.status === 'ready') await this.#cmd.del(PROC(this.proc)).catch(() => {});
-    this.#pub.client.disconnect();
-    this.#sub.client.disconnect();
+    this.#pub.close();
+    this.#sub.close();
   }
 }
