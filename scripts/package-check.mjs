@@ -27,6 +27,10 @@ for (const t of targets) {
   check(existsSync(new URL(path, root)) && packed.includes(path), `${path} is built and packed`);
 }
 
+// Tests and their helpers stay in the repository: users install what runs and what maps to it.
+const testFiles = packed.filter((p) => /\.test\.ts$|^src\/test-support\//.test(p));
+check(testFiles.length === 0, `no tests packed${testFiles.length ? ` (${testFiles.slice(0, 3).join(', ')}…)` : ''}`);
+
 const lib = readFileSync(new URL('dist/index.js', root), 'utf8');
 const bare = [...lib.matchAll(/(?:^|[;\n])\s*import[^'"]*['"]([^'"./][^'"]*)['"]/g)].map((m) => m[1]);
 const foreign = bare.filter((s) => !/^(lit|@lit\/)/.test(s));

@@ -185,6 +185,7 @@ it('a connection told to reconnect while it asks the sentinel for the master com
     sub.close();
     pub.close();
   });
+  for (const link of [sub, pub]) link.client.on('error', () => {}); // the directory logs them; ioredis prints them unheard
   const heard: string[] = [];
   sub.onMessage((_, text) => heard.push(text));
   await until(() => sub.client.status === 'ready' && pub.client.status === 'ready', 'both connected');
