@@ -126,6 +126,12 @@ const SPEAKING_POLL_MS = 200;
 const LINK_ERRORS = new Set(['ice-no-candidates', 'ice-server-error', 'turn-unauthorized', 'negotiation-failed']);
 const SPEAKING_HOLD_MS = 600;
 const ABSENT_PEER_MS = 20_000;
+/**
+ * How long a link found `disconnected` at its absence deadline gets to be `connected` again:
+ * ICE says `disconnected` after a few seconds without an answer to its checks, and a path with
+ * media flowing can pass through it and back (a Wi-Fi hiccup, a busy peer).
+ */
+const DISCONNECTED_SETTLE_MS = 5000;
 
 /**
  * One call. Fires `change` whenever `state` is replaced, and `participant-joined` /
@@ -545,18 +551,21 @@ export class CallSession extends EventTarget {
   }
 
   /** Gives `id` (absent when we came back) until the deadline to come back; then, unless its media flows, it has left. */
-  #awaitReturn(id: string): void {
+  #awaitReturn(id: string, settling = false): void {
     if (this.#absent.has(id)) return; // the first deadline stands
     const check = () => {
       this.#absent.delete(id);
       const link = this.#links.get(id);
-      if (link?.pc.connectionState === 'connected') this.#awaitReturn(id);
+      const state = link?.pc.connectionState;
+      if (state === 'connected') this.#awaitReturn(id);
+      // Perhaps only a moment without an answer: a second look soon, not a leave yet.
+      else if (state === 'disconnected' && !settling) this.#awaitReturn(id, true);
       else if (link) {
         this.#removePeer(id);
         this.#timedOut.add(id);
       }
     };
-    const ms = this.config.absentPeerMs ?? this.#grace ?? ABSENT_PEER_MS;
+    const ms = settling ? DISCONNECTED_SETTLE_MS : (this.config.absentPeerMs ?? this.#grace ?? ABSENT_PEER_MS);
     if (!(ms < 2 ** 31)) return; // Infinity (past what a timer can wait): they keep their link
     this.#absent.set(id, setTimeout(check, ms));
   }

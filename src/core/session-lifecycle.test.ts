@@ -276,6 +276,29 @@ describe('CallSession: back on a restarted server that does not list everyone', 
     }
   });
 
+  it('gives one whose connection is "disconnected" at the deadline a second look: kept if it is back by then, else gone', async () => {
+    const { s, left } = await restarted(300);
+    try {
+      // No real peer behind these links: the connection's state is scripted (a moment without
+      // answers to ICE's checks, as on a Wi-Fi hiccup while media flows).
+      const pc = s.peerConnections().get('p-cy');
+      expect(pc, 'a link to Cy').to.not.equal(undefined);
+      let state: RTCPeerConnectionState = 'disconnected';
+      Object.defineProperty(pc, 'connectionState', { get: () => state, configurable: true });
+      await sleep(1000);
+      expect(left, 'not gone at the 300 ms deadline').to.deep.equal([]);
+      state = 'connected';
+      await sleep(5000);
+      expect(left, 'connected again by the second look: kept').to.deep.equal([]);
+      expect(s.state.participants.map((p) => p.id).sort()).to.deep.equal(['p-bob', 'p-cy']);
+      state = 'disconnected';
+      for (let i = 0; i < 80 && !left.length; i++) await sleep(100);
+      expect(left, 'still disconnected at the second look: gone').to.deep.equal(['p-cy']);
+    } finally {
+      s.leave();
+    }
+  });
+
   it('by default, gives them the grace period the server names in its welcome', async () => {
     const { s, left } = await restarted(undefined, 300);
     try {
