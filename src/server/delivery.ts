@@ -240,7 +240,8 @@ export class Delivery {
    * replay, however big, a little from one tick to the next.) Node hands a backlog to the kernel
    * as one write (writev) and counts all of it as waiting until the last byte is taken, which on
    * a slow link is seconds of steady reading: libuv's queue for that write changing is progress
-   * too (Node's own socket timeout looks at the same number, for the same reason).
+   * too (Node's own socket timeout looks at the same number, for the same reason), as long as
+   * nothing more piles up behind it.
    */
   #stuck(conn: Conn): boolean {
     const waiting = conn.socket.bufferedAmount;
@@ -251,7 +252,9 @@ export class Delivery {
     }
     const queued = writeQueueSize(conn.socket);
     const before = conn.waitingBefore;
-    const moved = before === undefined || waiting < before || queued !== conn.queuedBefore;
+    // The write under way moving is progress only while no more piles up behind it: a client that
+    // takes a little now and then but falls further behind is slower than its room, and goes.
+    const moved = before === undefined || waiting < before || (waiting === before && queued !== conn.queuedBefore);
     conn.waitingBefore = waiting;
     conn.queuedBefore = queued;
     conn.stalledTicks = moved ? 0 : (conn.stalledTicks ?? 0) + 1;

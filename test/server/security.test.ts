@@ -194,6 +194,28 @@ describe('bounds', () => {
     assert.doesNotMatch(text, /reason="too-slow"\} [1-9]/);
   });
 
+  it('cuts off a client on a slow link that takes a little now and then but falls ever further behind its room', async () => {
+    const s = await server({ rateLimit: { perSecond: 1000, burst: 1000 }, maxBufferedBytes: 1024 * 1024 });
+    const link = await slowLink(s.port, 4_000_000);
+    after(() => link.close());
+    const a = client(s.url);
+    const far = client(s.url.replace(`:${s.port}/`, `:${link.port}/`));
+    await a.join('falling-behind');
+    const wf = await far.join('falling-behind');
+    await a.next((f) => f.type === 'peer-joined', 'A sees the far one');
+    const sdp = `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}`; // 56 KB as JSON
+    const metrics = async () => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    const cut = async () => /^rtc_signal_messages_refused_total\{reason="too-slow"\} 1$/m.test(await metrics());
+    // 11 MB/s toward a client whose link takes 4: it reads all the time, and is ever further behind.
+    let seq = 0;
+    for (let i = 0; i < 100 && !(await cut()); i++) {
+      for (let k = 0; k < 20; k++) a.send({ v: 1, type: 'signal', to: wf.id, seq: ++seq, data: { description: { type: 'offer', sdp } } });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(await cut(), `cut off as too slow (after ${seq} signals)`);
+    assert.ok(seq <= 400, `within a few seconds of falling behind: ${seq} signals sent`);
+  });
+
   it('an unasked-for pong does not keep a client that stopped reading alive', async () => {
     const s = await server({ heartbeatMs: 300 });
     const c = client(s.url);
