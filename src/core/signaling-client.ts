@@ -318,7 +318,10 @@ export class SignalingClient extends EventTarget {
         this.#abort.signal.removeEventListener('abort', onAbort);
         if (!a.ok) {
           transport.onmessage = transport.onclose = undefined;
-          transport.close();
+          // A goodbye only when leaving: an attempt that ran out of time may have been a resume
+          // the server was still admitting, and a goodbye would cost this participant its place.
+          if (a.error.code === 'aborted') transport.close();
+          else transport.close(CloseCode.Dropped, 'giving up on this attempt');
         }
         resolve(a);
       };
@@ -473,7 +476,8 @@ export class SignalingClient extends EventTarget {
     const t = this.#transport;
     if (t && this.#outbox.size > 0 && performance.now() - this.#heardAt > 4 * every) {
       t.onmessage = t.onclose = undefined;
-      t.close();
+      // Not a goodbye: a server that was only slow keeps our place, and we come back as ourselves.
+      t.close(CloseCode.Dropped, 'stopped answering');
       return this.#onLost(t, { code: 1006, reason: 'the signaling server stopped answering' });
     }
     if (!this.#outbox.overdue(Date.now(), every)) return;

@@ -17,8 +17,11 @@ export interface SignalingTransport {
   connect(): Promise<void>;
   /** Sends one message; messages sent after `close()` are dropped. */
   send(message: ClientMessage): void;
-  /** Closes the channel; `onclose` is not called for a close asked for here. */
-  close(): void;
+  /**
+   * Closes the channel; `onclose` is not called for a close asked for here. A goodbye unless
+   * `code` says otherwise (`CloseCode.Dropped`: only this connection is given up).
+   */
+  close(code?: number, reason?: string): void;
   /** Set by the client: every valid message received. */
   onmessage?: (message: ServerMessage) => void;
   /** Set by the client: the channel closed without `close()` being called. */

@@ -79,9 +79,9 @@ export class WebSocketTransport implements SignalingTransport {
     if (socket?.readyState === 1 /* OPEN */) socket.send(JSON.stringify(message));
   }
 
-  close(): void {
+  close(code = 1000, reason = 'bye'): void {
     const socket = this.#socket;
     this.#socket = undefined;
-    socket?.close(1000, 'bye');
+    socket?.close(code, reason);
   }
 }

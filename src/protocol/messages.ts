@@ -33,6 +33,11 @@ export const CloseCode = {
   TooBig: 1009,
   /** The server could not admit us for now (e.g. its room directory, Redis, is unreachable): retry. */
   TryAgainLater: 1013,
+  /**
+   * From the client: it gives up on this connection to make another (the server stopped
+   * answering, or an attempt ran out of time). Not a goodbye: its place is kept for the grace period.
+   */
+  Dropped: 4000,
   /** The server is going away (SIGTERM): reconnect, to another server if one is listed. */
   Reconnect: 4012,
   /** No join within the join timeout. */

@@ -99,6 +99,33 @@ describe('signaling client reconnection', () => {
     assert.equal(server.signaling.rooms().get(room), 2);
   });
 
+  it('a server that stops answering for a while (slow, not gone) gets the client back as itself, not as someone new', async () => {
+    const server = await startSignalingServer({ port: 0, graceMs: 10_000 });
+    cleanups.push(() => server.close());
+    // Nothing reaches A while `mute`: its signals go out, their acknowledgements never come back.
+    let mute = false;
+    const relay = await LossyRelay.start(server.url, (_, toServer) => (mute && !toServer ? 'drop' : 'pass'));
+    cleanups.push(() => relay.close());
+    // Back 300 ms later: time for the server to have taken a goodbye as one.
+    const a = new SignalingClient([transport(relay.url)], { backoff: () => 300, retransmitMs: 200 });
+    const b = new SignalingClient([transport(server.url)], { backoff: fast });
+    cleanups.push(() => (a.close(), b.close()));
+    const wa = await a.join('slow-server');
+    const wb = await b.join('slow-server');
+    const left: string[] = [];
+    b.addEventListener('peer-left', () => left.push('left'));
+    const lost = new Promise<Event>((r) => a.addEventListener('reconnecting', r, { once: true }));
+    mute = true;
+    a.signal(wb.id, cand('a', 0));
+    assert.match(((await lost) as any).info.reason, /stopped answering/);
+    mute = false;
+    const back = await new Promise<Event>((r) => a.addEventListener('reconnected', r, { once: true }));
+    assert.equal((back as any).welcome.resumed, true, 'its place was kept: dropping a silent socket is not a goodbye');
+    assert.equal(a.id, wa.id);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(left, [], 'B saw no leave');
+  });
+
   it('keeps the slot for the grace period: the peer sees no leave, and messages sent meanwhile arrive', async () => {
     const server = await startSignalingServer({ port: 0, graceMs: 5000 });
     cleanups.push(() => server.close());
