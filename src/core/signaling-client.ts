@@ -318,9 +318,10 @@ export class SignalingClient extends EventTarget {
         this.#abort.signal.removeEventListener('abort', onAbort);
         if (!a.ok) {
           transport.onmessage = transport.onclose = undefined;
-          // A goodbye only when leaving: an attempt that ran out of time may have been a resume
-          // the server was still admitting, and a goodbye would cost this participant its place.
-          if (a.error.code === 'aborted') transport.close();
+          // A goodbye when leaving, or when the place it may have made is one we could not claim
+          // (a first join: no id yet). A resume that ran out of time keeps its place: a goodbye
+          // would cost this participant the place the server was giving back.
+          if (a.error.code === 'aborted' || !this.#secret) transport.close();
           else transport.close(CloseCode.Dropped, 'giving up on this attempt');
         }
         resolve(a);
