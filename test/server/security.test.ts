@@ -18,6 +18,24 @@ const SECRET = 'a-test-secret-of-reasonable-length-0123456789';
 const key = new TextEncoder().encode(SECRET);
 const { server, client } = perFile({});
 const now = () => Math.floor(Date.now() / 1000);
+/** A 56 KB offer (as JSON): a few hundred of them are more than socket buffers take. */
+const BIG_OFFER = { description: { type: 'offer', sdp: `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}` } };
+
+/**
+ * A server that allows 1 MiB waiting per connection; A joins `room` directly, and the far one
+ * through a `slowLink` passing `bytesPerSecond` toward it.
+ */
+async function overSlowLink(room: string, bytesPerSecond: number) {
+  const s = await server({ rateLimit: { perSecond: 1000, burst: 1000 }, maxBufferedBytes: 1024 * 1024 });
+  const link = await slowLink(s.port, bytesPerSecond);
+  after(() => link.close());
+  const a = client(s.url);
+  const far = client(s.url.replace(`:${s.port}/`, `:${link.port}/`));
+  const wa = await a.join(room);
+  const wf = await far.join(room);
+  await a.next((f) => f.type === 'peer-joined', 'A sees the far one');
+  return { s, a, far, wa, wf };
+}
 
 describe('room tokens', () => {
   it('admit to the token’s room, with the token’s identity and name', async () => {
@@ -154,8 +172,7 @@ describe('bounds', () => {
     // 250 of 56 KB: 14 MB, more than the kernel's socket buffers take for a socket that is not
     // read (its window stays small; at most 4 + 6 MB on Debian's defaults) plus the 1 MiB allowed
     // here, and within the slow one's outbox (256 kept for it).
-    const sdp = `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}`; // 56 KB as JSON
-    for (let i = 0; i < 250; i++) a.send({ v: 1, type: 'signal', to: ws.id, seq: i + 1, data: { description: { type: 'offer', sdp } } });
+    for (let i = 0; i < 250; i++) a.send({ v: 1, type: 'signal', to: ws.id, seq: i + 1, data: BIG_OFFER });
     const metrics = async () => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
     await until(async () => /^rtc_signal_messages_refused_total\{reason="too-slow"\} 1$/m.test(await metrics()), 'counted as too slow', 10_000);
     assert.match(await metrics(), /^rtc_signal_connections 1$/m, 'its connection is closed');
@@ -174,18 +191,10 @@ describe('bounds', () => {
   });
 
   it('does not cut off a client on a slow link that reads all the time, however far behind a burst leaves it', async () => {
-    const s = await server({ rateLimit: { perSecond: 1000, burst: 1000 }, maxBufferedBytes: 1024 * 1024 });
     // 8 MB/s toward the client: the 14 MB below take more than a second to arrive, most of it
     // as one write that Node counts as waiting until its last byte is out.
-    const link = await slowLink(s.port, 8_000_000);
-    after(() => link.close());
-    const a = client(s.url);
-    const far = client(s.url.replace(`:${s.port}/`, `:${link.port}/`));
-    const wa = await a.join('slow-link');
-    const wf = await far.join('slow-link');
-    await a.next((f) => f.type === 'peer-joined', 'A sees the far one');
-    const sdp = `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}`; // 56 KB as JSON
-    for (let i = 0; i < 250; i++) a.send({ v: 1, type: 'signal', to: wf.id, seq: i + 1, data: { description: { type: 'offer', sdp } } });
+    const { s, wa, wf, a, far } = await overSlowLink('slow-link', 8_000_000);
+    for (let i = 0; i < 250; i++) a.send({ v: 1, type: 'signal', to: wf.id, seq: i + 1, data: BIG_OFFER });
     // Counted by number: what it has not acknowledged yet (this client does not) may be sent again.
     const got = () => new Set(far.frames.filter((f) => f.type === 'signal' && f.from === wa.id).map((f) => f.seq)).size;
     await until(() => got() === 250 || far.closed, 'all 250 signals arrive', 15_000);
@@ -195,27 +204,19 @@ describe('bounds', () => {
   });
 
   it('cuts off a client on a slow link that takes a little now and then but falls ever further behind its room', async () => {
-    const s = await server({ rateLimit: { perSecond: 1000, burst: 1000 }, maxBufferedBytes: 1024 * 1024 });
-    const link = await slowLink(s.port, 4_000_000);
-    after(() => link.close());
-    const a = client(s.url);
-    const far = client(s.url.replace(`:${s.port}/`, `:${link.port}/`));
-    await a.join('falling-behind');
-    const wf = await far.join('falling-behind');
-    await a.next((f) => f.type === 'peer-joined', 'A sees the far one');
-    const sdp = `v=0\r\n${'a=x-filler\r\n'.repeat(4000)}`; // 56 KB as JSON
+    const { s, wf, a } = await overSlowLink('falling-behind', 4_000_000);
     const metrics = async () => (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
     const cut = async () => /^rtc_signal_messages_refused_total\{reason="too-slow"\} 1$/m.test(await metrics());
     // 11 MB/s toward a client whose link takes 4: it reads all the time, and is ever further behind.
     let seq = 0;
     for (let i = 0; i < 100 && !(await cut()); i++) {
-      for (let k = 0; k < 20; k++) a.send({ v: 1, type: 'signal', to: wf.id, seq: ++seq, data: { description: { type: 'offer', sdp } } });
+      for (let k = 0; k < 20; k++) a.send({ v: 1, type: 'signal', to: wf.id, seq: ++seq, data: BIG_OFFER });
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(await cut(), `cut off as too slow (after ${seq} signals)`);
     console.log(`cut off after ${seq} signals`);
-    // Before the heartbeat would have closed it (10-20 s: its pong waits behind the backlog): here
-    // 320 here and 420 in CI (1.5-2 s) went out first; without the fix, 2,000 (10 s) and not cut.
+    // Before the heartbeat would have closed it (10-20 s: its pong waits behind the backlog): 320
+    // signals here and 420 in CI (1.5-2 s) went out first; without the fix, 2,000 (10 s) and not cut.
     assert.ok(seq <= 1000, `within a few seconds of falling behind: ${seq} signals sent`);
   });
 
